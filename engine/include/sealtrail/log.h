@@ -1,0 +1,117 @@
+// Log: an append-only, tamper-evident log of opaque records.
+//
+// The log is ONE RFC 9162 Merkle tree over all records (leaf index = sequence number). Records
+// live in segment files of 2^k leaves each; a full segment is sealed with its subtree root and a
+// chain hash, so sealed segments are nodes of the global tree and form a hash chain.
+// The on-disk format is specified in docs/format/ (README.md there is the entry point).
+//
+// Durability: with SyncPolicy::kDurable (the default) Append returns OK only after the records
+// are on disk (fdatasync, plus directory syncs for new segment files). Concurrent appenders
+// share syncs (group commit). A crash at any point loses no acknowledged record.
+//
+// Failure: any I/O error on the write path (write, sync, rename, seal) stops the writer for
+// good: that Append and every later one fail, and reads keep serving what was acknowledged.
+// Reopen the directory to recover from what is durable. The writer never retries a failed sync.
+//
+// Thread-safety: every method may be called concurrently from any number of threads. Readers
+// (Read, Head, Root, proofs) see exactly the acknowledged prefix of the log and never block
+// on a sync. Appends are ordered: each Append's records get consecutive indexes.
+//
+// Nothing in this API updates or deletes a record.
+#ifndef SEALTRAIL_LOG_H_
+#define SEALTRAIL_LOG_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "sealtrail/env.h"
+#include "sealtrail/hash.h"
+#include "sealtrail/merkle_proof.h"
+
+namespace sealtrail {
+
+enum class SyncPolicy {
+  kDurable,  // fdatasync before acknowledging (default).
+  kNone,     // Acknowledge once written to the OS; for benchmarks only. A machine crash may
+             // lose acknowledged records (a process crash does not).
+};
+
+struct LogOptions {
+  // Not owned; must outlive the Log. nullptr means Env::Default().
+  Env* env = nullptr;
+  // Leaves per segment, as a power of two: 0 means the data directory's own value, or 16
+  // (65,536 leaves) when creating one. A non-zero value that differs from an existing
+  // directory's is FAILED_PRECONDITION. Allowed range when creating: 1..24.
+  uint32_t leaves_per_segment_log2 = 0;
+  // Records larger than this are INVALID_ARGUMENT. At most kMaxRecordLimit.
+  uint32_t max_record_bytes = 1u << 20;
+  SyncPolicy sync = SyncPolicy::kDurable;
+  // Create the directory and its format file if missing; otherwise NOT_FOUND.
+  bool create_if_missing = true;
+};
+
+inline constexpr uint32_t kMaxRecordLimit = 64u << 20;
+
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+};
+
+class Log {
+ public:
+  // Opens (or creates) the log in `dir`. Takes an exclusive lock on the directory.
+  // Recovery: a torn tail of the open segment (a partial frame, or a bad checksum on its last
+  // frame) is truncated; a full segment whose seal was interrupted is sealed again; a missing
+  // next segment is created. Any other damage is DATA_LOSS naming the file, byte offset and
+  // sequence number. An unknown format version is FAILED_PRECONDITION.
+  // Opening reads segment footers only; it rehashes just the open segment.
+  static absl::StatusOr<std::unique_ptr<Log>> Open(const LogOptions& options,
+                                                   const std::string& dir);
+
+  ~Log();
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+
+  // Appends `records` in order and returns the index of the first. Returns after the records
+  // are durable (see SyncPolicy). INVALID_ARGUMENT (and nothing written) if the batch is empty,
+  // or any record is empty or larger than max_record_bytes.
+  [[nodiscard]] absl::StatusOr<uint64_t> Append(absl::Span<const std::string_view> records);
+
+  // The record at `index`. OUT_OF_RANGE if index >= Size(); DATA_LOSS if its checksum fails.
+  [[nodiscard]] absl::StatusOr<std::string> Read(uint64_t index) const;
+  // The leaf hash of `index`, from the stored tree (no record read). OUT_OF_RANGE as Read.
+  [[nodiscard]] absl::StatusOr<Hash> LeafHash(uint64_t index) const;
+
+  // The number of acknowledged records.
+  uint64_t Size() const;
+  // Size and root of the acknowledged tree, taken together. Fails only if reading a stored
+  // node fails (an I/O error).
+  [[nodiscard]] absl::StatusOr<TreeHead> Head() const;
+  // Root of the tree of the first `size` records. OUT_OF_RANGE if size > Size().
+  [[nodiscard]] absl::StatusOr<Hash> Root(uint64_t size) const;
+
+  // RFC 9162 proofs, built from stored nodes in O(log n) node reads (no record is reread).
+  // INVALID_ARGUMENT if leaf_index >= tree_size; OUT_OF_RANGE if tree_size > Size().
+  [[nodiscard]] absl::StatusOr<InclusionProof> ProveInclusion(uint64_t leaf_index,
+                                                              uint64_t tree_size) const;
+  // INVALID_ARGUMENT if old_size > new_size; OUT_OF_RANGE if new_size > Size().
+  [[nodiscard]] absl::StatusOr<ConsistencyProof> ProveConsistency(uint64_t old_size,
+                                                                  uint64_t new_size) const;
+
+  const std::string& dir() const;
+
+  class Impl;
+
+ private:
+  explicit Log(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_LOG_H_

@@ -1,0 +1,55 @@
+// FrameScanner: reads the frames of a segment file in order through a large buffer. Used by
+// recovery (the open segment) and by verification (every segment).
+//
+// Thread-safety: one scanner per thread.
+#ifndef SEALTRAIL_ENGINE_FRAME_SCANNER_H_
+#define SEALTRAIL_ENGINE_FRAME_SCANNER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "frame.h"
+#include "sealtrail/env.h"
+
+namespace sealtrail {
+
+class FrameScanner {
+ public:
+  // Scans frames starting at `begin` up to `end` (exclusive) of `file`. Not owned.
+  FrameScanner(const RandomAccessFile* file, uint64_t begin, uint64_t end,
+               size_t buffer_bytes = 8u << 20);
+
+  struct Frame {
+    FrameParse parse = FrameParse::kOk;
+    uint64_t offset = 0;       // Where the frame starts in the file.
+    std::string_view payload;  // Valid until the next call; set when parse == kOk.
+    uint64_t size = 0;         // Frame bytes (header included) when kOk or kBadChecksum.
+  };
+
+  bool AtEnd() const { return position_ == end_; }
+  uint64_t position() const { return position_; }
+  // Parses the frame at position(); advances past it only when it is kOk. I/O errors only.
+  // REQUIRES: !AtEnd().
+  absl::Status Next(Frame* frame);
+  // True when every byte from position() to the end is zero (a tail the file system extended
+  // but never wrote).
+  absl::StatusOr<bool> RestIsZero();
+
+ private:
+  // Makes bytes [position_, position_ + n) available in the buffer; n is capped at end_.
+  absl::Status Fill(uint64_t n);
+  std::string_view Buffered() const;
+
+  const RandomAccessFile* const file_;
+  const uint64_t end_;
+  const size_t buffer_bytes_;
+  uint64_t position_;
+  std::string buffer_;
+  uint64_t buffer_offset_ = 0;  // File offset of buffer_[0].
+};
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_ENGINE_FRAME_SCANNER_H_

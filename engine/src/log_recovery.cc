@@ -1,0 +1,140 @@
+// Recovery: rebuilds the Log's in-memory state from its files. Sealed segments are opened by
+// their footers alone (no rehash); only the open segment is scanned and rehashed. Interrupted
+// work is finished by the write path's own SealOpenSegment and CreateOpenSegment.
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "frame_scanner.h"
+#include "log_impl.h"
+#include "status_util.h"
+
+namespace sealtrail {
+
+absl::Status Log::Impl::Recover() {
+  absl::MutexLock lock(&write_mu_);
+  ASSIGN_OR_RETURN(std::vector<std::string> names, env_->GetChildren(segments_dir_));
+  std::vector<uint64_t> indexes;
+  for (const std::string& name : names) {
+    if (absl::EndsWith(name, kTempSuffix)) {
+      // A segment file still being created: it holds no acknowledged record.
+      RETURN_IF_ERROR(env_->RemoveFile(absl::StrCat(segments_dir_, "/", name)));
+    } else if (std::optional<uint64_t> index = ParseSegmentFileName(name)) {
+      indexes.push_back(*index);
+    }
+  }
+  std::sort(indexes.begin(), indexes.end());
+  for (uint64_t i = 0; i < indexes.size(); ++i) {
+    if (indexes[i] != i) {
+      return absl::DataLossError(absl::StrCat(segments_dir_, ": segment file ", SegmentFileName(i),
+                                              " is missing (next present is ",
+                                              SegmentFileName(indexes[i]), ")"));
+    }
+  }
+  for (uint64_t i = 0; i < indexes.size(); ++i) {
+    const std::string path = SegmentPath(dir_, i);
+    ASSIGN_OR_RETURN(std::unique_ptr<SealedSegment> sealed,
+                     SealedSegment::Open(env_, path, geometry_, i));
+    if (sealed == nullptr) {
+      if (i + 1 < indexes.size()) {
+        return absl::DataLossError(
+            absl::StrCat(path, ": segment is not sealed (no valid footer at its end) but segment ",
+                         i + 1, " exists; the file is truncated or its footer damaged"));
+      }
+      return RecoverOpenSegment(i);
+    }
+    const Hash chain = ChainHash(last_chain_, sealed->footer().root, i);
+    if (chain != sealed->footer().chain) {
+      return absl::DataLossError(absl::StrCat(
+          path, ": chain hash in the footer (", HashToBase64(sealed->footer().chain),
+          ") does not match SHA-256(previous chain || root || index) = ", HashToBase64(chain),
+          "; a segment before it was replaced, or this footer was edited"));
+    }
+    last_chain_ = chain;
+    absl::MutexLock state_lock(&state_mu_);
+    AddSealedSegment(std::move(sealed));
+  }
+  // Every segment is sealed: a crash came between sealing the last one and creating its
+  // successor (or the log is new).
+  const uint64_t count = indexes.size();
+  if (count > 0 && durable_mode()) {
+    // The seal may not have reached the disk if the crash came before its sync; sync it now
+    // (a permission error means it was already made read-only, which happens after the sync).
+    const std::string path = SegmentPath(dir_, count - 1);
+    absl::StatusOr<std::unique_ptr<WritableFile>> file = env_->NewAppendableFile(path);
+    if (file.ok()) {
+      RETURN_IF_ERROR((*file)->Sync());
+    } else if (!absl::IsPermissionDenied(file.status())) {
+      return file.status();
+    }
+    RETURN_IF_ERROR(env_->MakeReadOnly(path));
+  }
+  next_index_ = count * geometry_.leaves();
+  NoteWritten(next_index_, /*durable=*/true);
+  return CreateOpenSegment(count);
+}
+
+absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
+  const std::string path = SegmentPath(dir_, index);
+  ASSIGN_OR_RETURN(const uint64_t size, env_->GetFileSize(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> reader, env_->NewRandomAccessFile(path));
+  RETURN_IF_ERROR(CheckSegmentHeader(*reader, path, size, geometry_.leaves_log2, index));
+  auto segment = std::make_shared<OpenSegment>(index, path, geometry_);
+  segment->frame_offsets[0] = kSegmentHeaderSize;
+
+  const uint64_t first_sequence = index * geometry_.leaves();
+  FrameScanner scanner(reader.get(), kSegmentHeaderSize, size);
+  bool torn = false;
+  while (!scanner.AtEnd()) {
+    if (segment->tree.full()) {
+      torn = true;  // Bytes after the last frame: a seal that was interrupted part-way.
+      break;
+    }
+    FrameScanner::Frame frame;
+    RETURN_IF_ERROR(scanner.Next(&frame));
+    if (frame.parse == FrameParse::kOk) {
+      const uint64_t local = segment->tree.leaf_count();
+      segment->tree.AddLeaf(HashLeaf(frame.payload));
+      segment->bytes = scanner.position();
+      segment->frame_offsets[local + 1] = segment->bytes;
+      continue;
+    }
+    if (frame.parse == FrameParse::kTruncated ||
+        (frame.parse == FrameParse::kBadChecksum && frame.offset + frame.size == size)) {
+      torn = true;
+      break;
+    }
+    if (frame.parse == FrameParse::kBadLength) {
+      ASSIGN_OR_RETURN(bool zero_tail, scanner.RestIsZero());
+      if (zero_tail) {
+        torn = true;
+        break;
+      }
+    }
+    return absl::DataLossError(absl::StrCat(
+        path, ": record ", first_sequence + segment->tree.leaf_count(), " at offset ", frame.offset,
+        ": ",
+        frame.parse == FrameParse::kBadChecksum ? "checksum mismatch" : "invalid frame length",
+        ", and more data follows, so this is damage, not a torn write"));
+  }
+  if (torn) RETURN_IF_ERROR(env_->TruncateFile(path, segment->bytes));
+  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> writer, env_->NewAppendableFile(path));
+  segment->writer = std::move(writer);
+  // What survived a process crash may still be only in the page cache: make it durable before
+  // acknowledging it to readers.
+  if (durable_mode()) RETURN_IF_ERROR(segment->writer->Sync());
+  segment->reader = std::move(reader);
+  next_index_ = first_sequence + segment->tree.leaf_count();
+  writing_ = segment;
+  {
+    absl::MutexLock state_lock(&state_mu_);
+    open_ = segment;
+    absl::MutexLock sync_lock(&sync_mu_);
+    sync_target_ = segment->writer;
+  }
+  NoteWritten(next_index_, /*durable=*/true);
+  if (segment->tree.full()) return SealOpenSegment();
+  return absl::OkStatus();
+}
+
+}  // namespace sealtrail

@@ -1,0 +1,226 @@
+// The write side of Log: append, group commit, sealing and segment creation.
+//
+// Commit order (docs/format/README.md, "Write order"): an Append's frames are written to the
+// open segment, its leaves added to the open tree, then `written_` advances; the records are
+// acknowledged (committed_ advances) only after an fdatasync that started after they were
+// written has succeeded. Sealing syncs the full segment before its successor is created, so a
+// segment file exists only if every segment before it is sealed on disk.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "coding.h"
+#include "frame.h"
+#include "log_impl.h"
+#include "status_util.h"
+
+namespace sealtrail {
+
+absl::StatusOr<uint64_t> Log::Impl::Append(absl::Span<const std::string_view> records) {
+  if (records.empty()) return absl::InvalidArgumentError("append of an empty batch");
+  size_t total = 0;
+  for (size_t i = 0; i < records.size(); ++i) {
+    if (records[i].empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("record ", i, " of the batch is empty; empty records are not allowed"));
+    }
+    if (records[i].size() > options_.max_record_bytes) {
+      return absl::InvalidArgumentError(absl::StrCat("record ", i, " of the batch is ",
+                                                     records[i].size(), " bytes; the limit is ",
+                                                     options_.max_record_bytes));
+    }
+    total += kFrameHeaderSize + records[i].size();
+  }
+
+  // Framing and leaf hashing need no lock, so concurrent appenders do them in parallel.
+  std::string frames;
+  frames.reserve(total);
+  std::vector<uint64_t> frame_starts;
+  frame_starts.reserve(records.size() + 1);
+  std::vector<Hash> leaves;
+  leaves.reserve(records.size());
+  for (std::string_view record : records) {
+    frame_starts.push_back(frames.size());
+    AppendFrame(record, &frames);
+    leaves.push_back(HashLeaf(record));
+  }
+  frame_starts.push_back(frames.size());
+
+  uint64_t first = 0;
+  uint64_t end = 0;
+  {
+    absl::MutexLock lock(&write_mu_);
+    if (WriterStopped()) return StoppedError();
+    first = next_index_;
+    absl::Status status = WriteBatch(frames, frame_starts, leaves);
+    if (!status.ok()) return StopWriter(status);
+    end = next_index_;
+    NoteWritten(end, /*durable=*/!durable_mode());
+  }
+  if (durable_mode()) RETURN_IF_ERROR(WaitDurable(end));
+  return first;
+}
+
+absl::Status Log::Impl::WriteBatch(const std::string& frames,
+                                   const std::vector<uint64_t>& frame_starts,
+                                   const std::vector<Hash>& leaves) {
+  size_t i = 0;
+  while (i < leaves.size()) {
+    OpenSegment& segment = *writing_;
+    const uint64_t room = geometry_.leaves() - segment.tree.leaf_count();
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(room, leaves.size() - i));
+    const uint64_t chunk_begin = frame_starts[i];
+    const uint64_t chunk_end = frame_starts[i + take];
+    RETURN_IF_ERROR(segment.writer->Append(
+        std::string_view(frames).substr(chunk_begin, chunk_end - chunk_begin)));
+    for (size_t j = i; j < i + take; ++j) {
+      const uint64_t local = segment.tree.leaf_count();
+      segment.frame_offsets[local] = segment.bytes + (frame_starts[j] - chunk_begin);
+      segment.frame_offsets[local + 1] = segment.bytes + (frame_starts[j + 1] - chunk_begin);
+      segment.tree.AddLeaf(leaves[j]);
+    }
+    segment.bytes += chunk_end - chunk_begin;
+    next_index_ += take;
+    i += take;
+    if (segment.tree.full()) RETURN_IF_ERROR(SealOpenSegment());
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Log::Impl::SealOpenSegment() {
+  std::shared_ptr<OpenSegment> segment = writing_;
+  SegmentFooter footer;
+  footer.leaves_log2 = geometry_.leaves_log2;
+  footer.segment_index = segment->index;
+  footer.leaf_count = geometry_.leaves();
+  footer.frames_end = segment->bytes;
+  footer.root = segment->tree.Root();
+  footer.chain = ChainHash(last_chain_, footer.root, segment->index);
+
+  std::string tail;
+  tail.reserve(geometry_.leaves() * 8 + kSegmentFooterSize);
+  for (uint64_t j = 0; j < geometry_.leaves(); ++j) PutFixed64(&tail, segment->frame_offsets[j]);
+  tail.append(EncodeSegmentFooter(footer));
+  RETURN_IF_ERROR(segment->writer->Append(segment->tree.NodeTableBytes()));
+  RETURN_IF_ERROR(segment->writer->Append(tail));
+  if (durable_mode()) RETURN_IF_ERROR(segment->writer->Sync());
+  RETURN_IF_ERROR(env_->MakeReadOnly(segment->path));
+  ASSIGN_OR_RETURN(std::unique_ptr<SealedSegment> sealed,
+                   SealedSegment::Open(env_, segment->path, geometry_, segment->index));
+  if (sealed == nullptr) {
+    return absl::InternalError(absl::StrCat(segment->path, ": footer not found after sealing"));
+  }
+  {
+    absl::MutexLock lock(&state_mu_);
+    AddSealedSegment(std::move(sealed));
+    open_ = nullptr;
+  }
+  last_chain_ = footer.chain;
+  writing_ = nullptr;
+  // Everything in the sealed segment is now on disk: acknowledge it even if the batch goes on.
+  NoteWritten((segment->index + 1) * geometry_.leaves(), /*durable=*/true);
+  return CreateOpenSegment(segment->index + 1);
+}
+
+void Log::Impl::AddSealedSegment(std::unique_ptr<SealedSegment> segment) {
+  Hash node = segment->footer().root;
+  sealed_.push_back(std::move(segment));
+  for (size_t k = 0;; ++k) {
+    if (above_segments_.size() == k) above_segments_.emplace_back();
+    std::vector<Hash>& level = above_segments_[k];
+    level.push_back(node);
+    if (level.size() % 2 == 1) break;
+    node = HashChildren(level[level.size() - 2], level.back());
+  }
+}
+
+absl::Status Log::Impl::CreateOpenSegment(uint64_t index) {
+  const std::string path = SegmentPath(dir_, index);
+  const std::string temp = absl::StrCat(path, kTempSuffix);
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env_->NewWritableFile(temp));
+    RETURN_IF_ERROR(file->Append(EncodeSegmentHeader({geometry_.leaves_log2, index})));
+    if (durable_mode()) RETURN_IF_ERROR(file->Sync());
+    RETURN_IF_ERROR(file->Close());
+  }
+  RETURN_IF_ERROR(env_->RenameFile(temp, path));
+  if (durable_mode()) RETURN_IF_ERROR(env_->SyncDir(segments_dir_));
+  auto segment = std::make_shared<OpenSegment>(index, path, geometry_);
+  ASSIGN_OR_RETURN(segment->writer, env_->NewAppendableFile(path));
+  ASSIGN_OR_RETURN(segment->reader, env_->NewRandomAccessFile(path));
+  segment->frame_offsets[0] = kSegmentHeaderSize;
+  writing_ = segment;
+  {
+    absl::MutexLock state_lock(&state_mu_);
+    open_ = segment;
+    absl::MutexLock sync_lock(&sync_mu_);
+    sync_target_ = segment->writer;
+  }
+  return absl::OkStatus();
+}
+
+void Log::Impl::NoteWritten(uint64_t end, bool durable) {
+  absl::MutexLock lock(&sync_mu_);
+  written_ = std::max(written_, end);
+  if (durable && end > durable_) {
+    durable_ = end;
+    committed_.store(durable_, std::memory_order_release);
+    sync_done_.SignalAll();
+  }
+}
+
+absl::Status Log::Impl::WaitDurable(uint64_t end) {
+  absl::MutexLock lock(&sync_mu_);
+  while (true) {
+    if (durable_ >= end) return absl::OkStatus();
+    if (!sync_error_.ok()) return StoppedError();
+    if (sync_running_) {
+      sync_done_.Wait(&sync_mu_);
+      continue;
+    }
+    // Become the syncer for everything written so far: one fdatasync acknowledges every
+    // appender whose bytes it covers (group commit). Writers keep appending meanwhile.
+    sync_running_ = true;
+    const uint64_t target = written_;
+    std::shared_ptr<WritableFile> file = sync_target_;
+    sync_mu_.Unlock();
+    absl::Status status = file->Sync();
+    sync_mu_.Lock();
+    sync_running_ = false;
+    if (status.ok()) {
+      if (target > durable_) {
+        durable_ = target;
+        committed_.store(durable_, std::memory_order_release);
+      }
+    } else if (sync_error_.ok()) {
+      // Never retried: after a failed fdatasync the kernel may have dropped the dirty pages.
+      sync_error_ = status;
+    }
+    sync_done_.SignalAll();
+    if (!status.ok()) return status;
+  }
+}
+
+bool Log::Impl::WriterStopped() const {
+  absl::MutexLock lock(&sync_mu_);
+  return !sync_error_.ok();
+}
+
+absl::Status Log::Impl::StopWriter(const absl::Status& error) {
+  absl::MutexLock lock(&sync_mu_);
+  if (sync_error_.ok()) sync_error_ = error;
+  sync_done_.SignalAll();
+  return error;
+}
+
+absl::Status Log::Impl::StoppedError() const {
+  absl::Status cause;
+  {
+    absl::MutexLock lock(&sync_mu_);
+    cause = sync_error_;
+  }
+  return absl::FailedPreconditionError(
+      absl::StrCat("the log stopped accepting appends after an I/O error (", cause.ToString(),
+                   "); reopen it to recover from what is on disk"));
+}
+
+}  // namespace sealtrail

@@ -1,0 +1,1 @@
+// Keeps the sealtrail_testing library non-empty.
