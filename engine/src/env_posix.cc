@@ -2,11 +2,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 
 #include "sealtrail/env.h"
 #include "status_util.h"
@@ -79,6 +81,34 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const int fd_;
 };
 
+// A read-only mapping of a file that does not change (a sealed segment): a read is a memcpy,
+// with no system call, which is what keeps a proof's ~20 node reads in the microseconds.
+// Caveat: if someone with write access truncates the file while it is mapped, touching the lost
+// pages raises SIGBUS. Sealed segments are mode 0444, so only deliberate tampering does that,
+// and the offline verifier names such a file.
+class PosixMappedFile final : public RandomAccessFile {
+ public:
+  PosixMappedFile(std::string path, const char* base, uint64_t length)
+      : path_(std::move(path)), base_(base), length_(length) {}
+  ~PosixMappedFile() override { ::munmap(const_cast<char*>(base_), length_); }
+
+  absl::Status ReadAt(uint64_t offset, size_t n, char* scratch) const override {
+    if (offset > length_ || n > length_ - offset) {
+      return absl::OutOfRangeError("read " + path_ + ": " + std::to_string(n) +
+                                   " bytes at offset " + std::to_string(offset) +
+                                   " run past the end of file (" + std::to_string(length_) +
+                                   " bytes)");
+    }
+    std::memcpy(scratch, base_ + offset, n);
+    return absl::OkStatus();
+  }
+
+ private:
+  const std::string path_;
+  const char* const base_;
+  const uint64_t length_;
+};
+
 class PosixFileLock final : public FileLock {
  public:
   explicit PosixFileLock(int fd) : fd_(fd) {}
@@ -108,6 +138,27 @@ class PosixEnv final : public Env {
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return IoError(errno, "open for reading", path);
     return std::make_unique<PosixRandomAccessFile>(path, fd);
+  }
+
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewImmutableFile(
+      const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return IoError(errno, "open for reading", path);
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      absl::Status status = IoError(errno, "stat", path);
+      ::close(fd);
+      return status;
+    }
+    if (st.st_size == 0) {
+      return std::unique_ptr<RandomAccessFile>(new PosixRandomAccessFile(path, fd));
+    }
+    void* base = ::mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    const int err = errno;
+    ::close(fd);  // The mapping keeps the file open.
+    if (base == MAP_FAILED) return IoError(err, "mmap", path);
+    return std::unique_ptr<RandomAccessFile>(new PosixMappedFile(
+        path, static_cast<const char*>(base), static_cast<uint64_t>(st.st_size)));
   }
 
   absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {

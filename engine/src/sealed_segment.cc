@@ -15,7 +15,7 @@ absl::StatusOr<std::unique_ptr<SealedSegment>> SealedSegment::Open(Env* env,
                                                                    SegmentGeometry geometry,
                                                                    uint64_t segment_index) {
   ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
+  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewImmutableFile(path));
   RETURN_IF_ERROR(CheckSegmentHeader(*file, path, size, geometry.leaves_log2, segment_index));
   if (size < kSegmentHeaderSize + geometry.SealRegionSize()) return nullptr;
   char footer_bytes[kSegmentFooterSize];

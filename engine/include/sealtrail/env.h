@@ -59,6 +59,13 @@ class Env {
       const std::string& path) = 0;
   virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) = 0;
+  // For a file that never changes while open (a sealed, read-only segment). An implementation
+  // may map it into memory so that reads cost no system call; this default uses
+  // NewRandomAccessFile. Reads beyond the size the file had when opened are OUT_OF_RANGE.
+  virtual absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewImmutableFile(
+      const std::string& path) {
+    return NewRandomAccessFile(path);
+  }
 
   // Names (not paths) of the entries in `dir`, excluding "." and "..".
   virtual absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) = 0;
@@ -99,6 +106,10 @@ class EnvWrapper : public Env {
   absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
       const std::string& path) override {
     return target_->NewRandomAccessFile(path);
+  }
+  absl::StatusOr<std::unique_ptr<RandomAccessFile>> NewImmutableFile(
+      const std::string& path) override {
+    return target_->NewImmutableFile(path);
   }
   absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) override {
     return target_->GetChildren(dir);
