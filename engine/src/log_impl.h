@@ -20,6 +20,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "leaf_hasher.h"
 #include "open_tree.h"
 #include "sealed_segment.h"
 #include "sealtrail/log.h"
@@ -74,8 +75,8 @@ class Log::Impl {
   absl::Status CheckSize(uint64_t size) const;
 
   // --- write side (log_writer.cc) ---
-  absl::Status WriteBatch(const std::string& frames, const std::vector<uint64_t>& frame_starts,
-                          const std::vector<Hash>& leaves) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  absl::Status WriteBatch(absl::Span<const std::string_view> records)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Seals the full open segment and creates its successor. The same steps run on open to finish
   // an interrupted seal.
   absl::Status SealOpenSegment() ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
@@ -108,6 +109,8 @@ class Log::Impl {
   Hash last_chain_ ABSL_GUARDED_BY(write_mu_){};
   // The same object as open_: the writer appends beyond the committed size without state_mu_.
   std::shared_ptr<OpenSegment> writing_ ABSL_GUARDED_BY(write_mu_);
+  std::string frame_buffer_ ABSL_GUARDED_BY(write_mu_);
+  LeafHasher leaf_hasher_;  // Used only under write_mu_.
 
   mutable absl::Mutex state_mu_ ABSL_ACQUIRED_AFTER(write_mu_);
   std::vector<std::unique_ptr<SealedSegment>> sealed_ ABSL_GUARDED_BY(state_mu_);

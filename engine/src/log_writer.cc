@@ -10,14 +10,23 @@
 #include "absl/strings/str_cat.h"
 #include "coding.h"
 #include "frame.h"
+#include "leaf_hasher.h"
 #include "log_impl.h"
 #include "status_util.h"
 
 namespace sealtrail {
 
+namespace {
+
+// Below this many records, handing the hashing to the LeafHasher thread costs more than it saves.
+constexpr size_t kOverlapMinRecords = 32;
+// The reusable frame buffer is released after a batch larger than this.
+constexpr size_t kFrameBufferKeepBytes = 16u << 20;
+
+}  // namespace
+
 absl::StatusOr<uint64_t> Log::Impl::Append(absl::Span<const std::string_view> records) {
   if (records.empty()) return absl::InvalidArgumentError("append of an empty batch");
-  size_t total = 0;
   for (size_t i = 0; i < records.size(); ++i) {
     if (records[i].empty()) {
       return absl::InvalidArgumentError(
@@ -28,59 +37,50 @@ absl::StatusOr<uint64_t> Log::Impl::Append(absl::Span<const std::string_view> re
                                                      records[i].size(), " bytes; the limit is ",
                                                      options_.max_record_bytes));
     }
-    total += kFrameHeaderSize + records[i].size();
   }
-
-  // Framing and leaf hashing need no lock, so concurrent appenders do them in parallel.
-  std::string frames;
-  frames.reserve(total);
-  std::vector<uint64_t> frame_starts;
-  frame_starts.reserve(records.size() + 1);
-  std::vector<Hash> leaves;
-  leaves.reserve(records.size());
-  for (std::string_view record : records) {
-    frame_starts.push_back(frames.size());
-    AppendFrame(record, &frames);
-    leaves.push_back(HashLeaf(record));
-  }
-  frame_starts.push_back(frames.size());
-
   uint64_t first = 0;
   uint64_t end = 0;
   {
     absl::MutexLock lock(&write_mu_);
     if (WriterStopped()) return StoppedError();
     first = next_index_;
-    absl::Status status = WriteBatch(frames, frame_starts, leaves);
+    absl::Status status = WriteBatch(records);
     if (!status.ok()) return StopWriter(status);
     end = next_index_;
     NoteWritten(end, /*durable=*/!durable_mode());
   }
+  // The sync runs outside write_mu_, so the next appender hashes and writes meanwhile.
   if (durable_mode()) RETURN_IF_ERROR(WaitDurable(end));
   return first;
 }
 
-absl::Status Log::Impl::WriteBatch(const std::string& frames,
-                                   const std::vector<uint64_t>& frame_starts,
-                                   const std::vector<Hash>& leaves) {
-  size_t i = 0;
-  while (i < leaves.size()) {
+absl::Status Log::Impl::WriteBatch(absl::Span<const std::string_view> records) {
+  while (!records.empty()) {
     OpenSegment& segment = *writing_;
-    const uint64_t room = geometry_.leaves() - segment.tree.leaf_count();
-    const size_t take = static_cast<size_t>(std::min<uint64_t>(room, leaves.size() - i));
-    const uint64_t chunk_begin = frame_starts[i];
-    const uint64_t chunk_end = frame_starts[i + take];
-    RETURN_IF_ERROR(segment.writer->Append(
-        std::string_view(frames).substr(chunk_begin, chunk_end - chunk_begin)));
-    for (size_t j = i; j < i + take; ++j) {
-      const uint64_t local = segment.tree.leaf_count();
-      segment.frame_offsets[local] = segment.bytes + (frame_starts[j] - chunk_begin);
-      segment.frame_offsets[local + 1] = segment.bytes + (frame_starts[j + 1] - chunk_begin);
-      segment.tree.AddLeaf(leaves[j]);
+    const uint64_t first_local = segment.tree.leaf_count();
+    const size_t take =
+        static_cast<size_t>(std::min<uint64_t>(geometry_.leaves() - first_local, records.size()));
+    const absl::Span<const std::string_view> chunk = records.subspan(0, take);
+    // The LeafHasher hashes the chunk into the tree while this thread frames and writes it.
+    const bool overlap = take >= kOverlapMinRecords;
+    if (overlap) leaf_hasher_.Start(chunk, &segment.tree);
+    frame_buffer_.clear();
+    for (size_t j = 0; j < take; ++j) {
+      AppendFrame(chunk[j], &frame_buffer_);
+      // Entry first_local already holds this chunk's start; readers may be reading it.
+      segment.frame_offsets[first_local + j + 1] = segment.bytes + frame_buffer_.size();
     }
-    segment.bytes += chunk_end - chunk_begin;
+    const absl::Status written = segment.writer->Append(frame_buffer_);
+    if (overlap) {
+      leaf_hasher_.Wait();
+    } else if (written.ok()) {
+      AddRecordsToTree(chunk, &segment.tree);
+    }
+    RETURN_IF_ERROR(written);
+    segment.bytes += frame_buffer_.size();
+    if (frame_buffer_.capacity() > kFrameBufferKeepBytes) std::string().swap(frame_buffer_);
     next_index_ += take;
-    i += take;
+    records.remove_prefix(take);
     if (segment.tree.full()) RETURN_IF_ERROR(SealOpenSegment());
   }
   return absl::OkStatus();
