@@ -144,20 +144,29 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
   // The lock comes first so that two processes cannot both initialise the directory.
   ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock,
                    env->LockFile(absl::StrCat(dir, "/", kLockFileName)));
+  // Creation order: FORMAT (written atomically), then segments/. A crash in between leaves a
+  // directory that the next open finishes creating.
   if (!env->FileExists(absl::StrCat(dir, "/", kFormatFileName))) {
     if (env->FileExists(SegmentsDir(dir))) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          dir, " has segments but no ", kFormatFileName, " file; refusing to guess its format"));
+      ASSIGN_OR_RETURN(std::vector<std::string> children, env->GetChildren(SegmentsDir(dir)));
+      if (!children.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(dir, " has segment files but no ",
+                                                          kFormatFileName,
+                                                          " file; refusing to guess its format"));
+      }
     }
     if (!options.create_if_missing) {
       return absl::NotFoundError(
           absl::StrCat(dir, " is not a sealtrail data directory (no ", kFormatFileName, " file)"));
     }
-    RETURN_IF_ERROR(env->CreateDir(SegmentsDir(dir)));
     RETURN_IF_ERROR(WriteFormatFile(env, dir,
                                     options.leaves_per_segment_log2 != 0
                                         ? options.leaves_per_segment_log2
                                         : kDefaultLeavesLog2));
+  }
+  if (!env->FileExists(SegmentsDir(dir))) {
+    RETURN_IF_ERROR(env->CreateDir(SegmentsDir(dir)));
+    RETURN_IF_ERROR(env->SyncDir(dir));
   }
   ASSIGN_OR_RETURN(uint32_t leaves_log2, ReadFormatFile(env, dir));
   if (options.leaves_per_segment_log2 != 0 && options.leaves_per_segment_log2 != leaves_log2) {

@@ -116,8 +116,9 @@ absl::Status Log::Impl::SealOpenSegment() {
   }
   last_chain_ = footer.chain;
   writing_ = nullptr;
-  // Everything in the sealed segment is now on disk: acknowledge it even if the batch goes on.
-  NoteWritten((segment->index + 1) * geometry_.leaves(), /*durable=*/true);
+  // The sealed records are on disk now, but they are acknowledged only when the whole Append
+  // succeeds (Append's NoteWritten and WaitDurable): readers must never see part of a batch
+  // whose Append then fails.
   return CreateOpenSegment(segment->index + 1);
 }
 
