@@ -234,7 +234,7 @@ class PosixEnv final : public Env {
       ::close(fd);
       if (err == EWOULDBLOCK) {
         return absl::FailedPreconditionError(
-            "data directory is in use by another process (lock held on " + path + ")");
+            "data directory is already open for writing (lock held on " + path + ")");
       }
       return IoError(err, "lock", path);
     }
