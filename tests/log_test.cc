@@ -519,3 +519,97 @@ TEST(LogTest, ConcurrentAppendersAndReadersProduceOneConsistentLog) {
 
 }  // namespace
 }  // namespace sealtrail
+
+namespace sealtrail {
+namespace {
+
+// Chunks of 32 records or more are hashed on the LeafHasher thread while the writer writes
+// them; these sizes straddle that threshold and segment boundaries (segments of 256 leaves).
+TEST(LogTest, LargeBatchesHashedWhileWrittenMatchTheReference) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Join("log");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(8, SyncPolicy::kNone), dir));
+  std::vector<std::string> records;
+  const size_t kBatches[] = {31, 32, 33, 100, 60, 255, 256, 257, 600, 1, 513};
+  for (size_t n : kBatches) {
+    const size_t first_expected = records.size();
+    for (size_t j = 0; j < n; ++j) records.push_back(SimpleRecord(records.size()));
+    std::vector<std::string_view> batch(records.begin() + first_expected, records.end());
+    ASSERT_OK_AND_ASSIGN(uint64_t first, log->Append(batch));
+    ASSERT_EQ(first, first_expected);
+    ASSERT_OK_AND_ASSIGN(TreeHead head, log->Head());
+    ASSERT_EQ(head.size, records.size());
+    ASSERT_EQ(RefToHex(head.root), RefToHex(NaiveRoot(records))) << "after batch of " << n;
+  }
+  for (uint64_t i = 0; i < records.size(); ++i) {
+    ASSERT_OK_AND_ASSIGN(std::string got, log->Read(i));
+    ASSERT_EQ(got, records[i]) << "index " << i;
+  }
+  log.reset();
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, VerifyDataDir(dir));
+  EXPECT_EQ(report.records, records.size());
+  EXPECT_EQ(RefToHex(report.root), RefToHex(NaiveRoot(records)));
+}
+
+TEST(LogTest, ConcurrentLargeBatchesWithReadersStayConsistent) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Join("log");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(8), dir));
+  constexpr int kWriters = 3;
+  constexpr int kBatchesPerWriter = 12;
+  std::atomic<int> writers_running{kWriters};
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      std::mt19937_64 rng(w);
+      for (int b = 0; b < kBatchesPerWriter; ++b) {
+        std::vector<std::string> batch(32 + rng() % 300);
+        for (size_t j = 0; j < batch.size(); ++j) batch[j] = absl::StrCat(w, "/", b, "/", j);
+        absl::StatusOr<uint64_t> first = log->Append(Views(batch));
+        if (!first.ok()) {
+          failures++;
+          break;
+        }
+        for (size_t j = 0; j < batch.size(); j += 17) {
+          absl::StatusOr<std::string> got = log->Read(*first + j);
+          if (!got.ok() || *got != batch[j]) failures++;
+        }
+      }
+      writers_running--;
+    });
+  }
+  threads.emplace_back([&] {
+    std::mt19937_64 rng(99);
+    uint64_t last = 0;
+    for (int round = 0; round < 100000 && writers_running.load() > 0; ++round) {
+      absl::StatusOr<TreeHead> head = log->Head();
+      if (!head.ok() || head->size < last) {
+        failures++;
+        return;
+      }
+      if (head->size == 0) continue;
+      const uint64_t i = rng() % head->size;
+      absl::StatusOr<Hash> leaf = log->LeafHash(i);
+      absl::StatusOr<InclusionProof> proof = log->ProveInclusion(i, head->size);
+      absl::StatusOr<ConsistencyProof> consistency = log->ProveConsistency(last, head->size);
+      absl::StatusOr<Hash> old_root = log->Root(last);
+      if (!leaf.ok() || !proof.ok() || !consistency.ok() || !old_root.ok() ||
+          !VerifyInclusion(*leaf, i, head->size, proof->path, head->root).ok() ||
+          !VerifyConsistency(last, head->size, *old_root, head->root, consistency->path).ok()) {
+        failures++;
+      }
+      last = head->size;
+    }
+  });
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  ASSERT_OK_AND_ASSIGN(TreeHead head, log->Head());
+  log.reset();
+  ASSERT_OK_AND_ASSIGN(VerifyReport report, VerifyDataDir(dir));
+  EXPECT_EQ(report.records, head.size);
+  EXPECT_EQ(RefToHex(report.root), RefToHex(head.root));
+}
+
+}  // namespace
+}  // namespace sealtrail
