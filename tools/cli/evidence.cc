@@ -1,0 +1,117 @@
+#include "cli/evidence.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace sealtrail::cli {
+namespace {
+
+Json PathToJson(const std::vector<Hash>& path) {
+  Json out = Json::array();
+  for (const Hash& hash : path) out.push_back(HashToBase64(hash));
+  return out;
+}
+
+absl::StatusOr<uint64_t> GetUint(const Json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end() || !it->is_number_unsigned()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\" is missing or not an unsigned integer"));
+  }
+  return it->get<uint64_t>();
+}
+
+absl::StatusOr<Hash> GetHash(const Json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end() || !it->is_string()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\" is missing or not a string"));
+  }
+  absl::StatusOr<Hash> hash = HashFromBase64(it->get<std::string>());
+  if (!hash.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\": ", hash.status().message()));
+  }
+  return *hash;
+}
+
+absl::StatusOr<std::vector<Hash>> GetPath(const Json& json) {
+  auto it = json.find("path");
+  if (it == json.end() || !it->is_array()) {
+    return absl::InvalidArgumentError("field \"path\" is missing or not an array");
+  }
+  std::vector<Hash> path;
+  for (size_t i = 0; i < it->size(); ++i) {
+    const Json& element = (*it)[i];
+    absl::StatusOr<Hash> hash = element.is_string() ? HashFromBase64(element.get<std::string>())
+                                                    : absl::InvalidArgumentError("not a string");
+    if (!hash.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("field \"path\"[", i, "]: ", hash.status().message()));
+    }
+    path.push_back(*hash);
+  }
+  return path;
+}
+
+}  // namespace
+
+Json ToJson(const InclusionEvidence& evidence) {
+  return Json{{"leaf_index", evidence.proof.leaf_index},
+              {"tree_size", evidence.proof.tree_size},
+              {"leaf_hash", HashToBase64(evidence.leaf_hash)},
+              {"root", HashToBase64(evidence.root)},
+              {"path", PathToJson(evidence.proof.path)}};
+}
+
+Json ToJson(const ConsistencyEvidence& evidence) {
+  return Json{{"old_size", evidence.proof.old_size},
+              {"new_size", evidence.proof.new_size},
+              {"old_root", HashToBase64(evidence.old_root)},
+              {"new_root", HashToBase64(evidence.new_root)},
+              {"path", PathToJson(evidence.proof.path)}};
+}
+
+absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json) {
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  absl::StatusOr<uint64_t> leaf_index = GetUint(json, "leaf_index");
+  if (!leaf_index.ok()) return leaf_index.status();
+  absl::StatusOr<uint64_t> tree_size = GetUint(json, "tree_size");
+  if (!tree_size.ok()) return tree_size.status();
+  absl::StatusOr<Hash> leaf_hash = GetHash(json, "leaf_hash");
+  if (!leaf_hash.ok()) return leaf_hash.status();
+  absl::StatusOr<Hash> root = GetHash(json, "root");
+  if (!root.ok()) return root.status();
+  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
+  if (!path.ok()) return path.status();
+  return InclusionEvidence{*leaf_hash, *root, InclusionProof{*leaf_index, *tree_size, *path}};
+}
+
+absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json) {
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  absl::StatusOr<uint64_t> old_size = GetUint(json, "old_size");
+  if (!old_size.ok()) return old_size.status();
+  absl::StatusOr<uint64_t> new_size = GetUint(json, "new_size");
+  if (!new_size.ok()) return new_size.status();
+  absl::StatusOr<Hash> old_root = GetHash(json, "old_root");
+  if (!old_root.ok()) return old_root.status();
+  absl::StatusOr<Hash> new_root = GetHash(json, "new_root");
+  if (!new_root.ok()) return new_root.status();
+  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
+  if (!path.ok()) return path.status();
+  return ConsistencyEvidence{*old_root, *new_root, ConsistencyProof{*old_size, *new_size, *path}};
+}
+
+absl::Status CheckEvidence(const InclusionEvidence& evidence) {
+  return VerifyInclusion(evidence.leaf_hash, evidence.proof.leaf_index, evidence.proof.tree_size,
+                         evidence.proof.path, evidence.root);
+}
+
+absl::Status CheckEvidence(const ConsistencyEvidence& evidence) {
+  return VerifyConsistency(evidence.proof.old_size, evidence.proof.new_size, evidence.old_root,
+                           evidence.new_root, evidence.proof.path);
+}
+
+}  // namespace sealtrail::cli

@@ -1,0 +1,43 @@
+// Process exit codes of the `sealtrail` tool, and the one place that maps an absl::Status to them.
+// Scripts depend on these numbers; never renumber them.
+#ifndef SEALTRAIL_TOOLS_CLI_EXIT_CODES_H_
+#define SEALTRAIL_TOOLS_CLI_EXIT_CODES_H_
+
+#include <ostream>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace sealtrail::cli {
+
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitUsage = 1,         // Bad flags or arguments (reported by the flag parser).
+  kExitInvalidInput = 2,  // NOT_FOUND, OUT_OF_RANGE, INVALID_ARGUMENT.
+  kExitDataLoss = 3,      // DATA_LOSS: verification failed, data damaged or tampered with.
+  kExitInternal = 4,      // Anything else: other I/O errors, locked directory, internal errors.
+};
+
+// The text of `--help`'s footer.
+inline constexpr std::string_view kExitCodeHelp =
+    "Exit codes:\n"
+    "  0  ok\n"
+    "  1  usage error (bad flags or arguments)\n"
+    "  2  not found, out of range, or invalid input\n"
+    "  3  verification failed or data damaged (DATA_LOSS)\n"
+    "  4  other I/O or internal error, or the data directory is locked by another process\n"
+    "Results are printed to stdout as one JSON object per line; errors to stderr.";
+
+// The exit code for the outcome of a command. The only status-to-exit-code mapping.
+ExitCode ExitCodeForStatus(const absl::Status& status);
+
+// `status` with "<context>: " prepended to its message; the code, and so the exit code, is kept.
+absl::Status WithContext(const absl::Status& status, absl::string_view context);
+
+// Writes "sealtrail: <message>" to `err` unless `status` is OK; returns ExitCodeForStatus.
+int ReportStatus(const absl::Status& status, std::ostream& err);
+
+}  // namespace sealtrail::cli
+
+#endif  // SEALTRAIL_TOOLS_CLI_EXIT_CODES_H_
