@@ -209,11 +209,15 @@ int FailureCount() {
 
 std::vector<OpRecord> RelativeTo(std::vector<OpRecord> ops, const std::string& dir) {
   const std::string prefix = dir + "/";
+  // Creating the data directory syncs its parent, which differs from one scratch dir to the next.
+  const std::string parent = dir.substr(0, dir.find_last_of('/'));
   for (OpRecord& op : ops) {
     for (std::string* path : {&op.path, &op.target}) {
       if (*path == dir) {
         path->resize(1);
         (*path)[0] = '.';
+      } else if (*path == parent) {
+        *path = "..";
       } else if (path->rfind(prefix, 0) == 0) {
         path->erase(0, prefix.size());
       }

@@ -140,6 +140,11 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
       return absl::NotFoundError(absl::StrCat("data directory ", dir, " does not exist"));
     }
     RETURN_IF_ERROR(env->CreateDir(dir));
+    // Make the new directory's own entry durable, or a machine crash could lose the whole log.
+    const size_t slash = dir.find_last_of('/');
+    RETURN_IF_ERROR(env->SyncDir(slash == std::string::npos ? "."
+                                 : slash == 0               ? "/"
+                                                            : dir.substr(0, slash)));
   }
   // The lock comes first so that two processes cannot both initialise the directory.
   ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock,
