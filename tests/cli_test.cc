@@ -627,13 +627,30 @@ TEST_F(BinaryTest, DamagedDataExitsThree) {
   EXPECT_THAT(run.err, HasSubstr(json["error"].get<std::string>()));
 }
 
-TEST_F(BinaryTest, LockedDirectoryExitsFour) {
+TEST_F(BinaryTest, AppendToLockedDirectoryExitsFour) {
   LogOptions options;
   absl::StatusOr<std::unique_ptr<Log>> holder = Log::Open(options, dir_);
   ASSERT_TRUE(holder.ok()) << holder.status();
-  ProcessResult run = RunBinary(tmp_, {"local", "root", "--data", dir_});
+  ProcessResult run = RunBinary(tmp_, {"local", "append", "--data", dir_}, "one\n");
   EXPECT_EQ(run.exit_code, 4) << run.err;
   EXPECT_THAT(run.err, StartsWith("sealtrail: "));
+}
+
+TEST_F(BinaryTest, ReadCommandsWorkBesideAWriterAndSeeItsAcknowledgedRecords) {
+  LogOptions options;
+  options.leaves_per_segment_log2 = 2;
+  absl::StatusOr<std::unique_ptr<Log>> writer = Log::Open(options, dir_);
+  ASSERT_TRUE(writer.ok()) << writer.status();
+  const std::vector<std::string> records = MakeRecords(7);
+  ASSERT_TRUE(
+      (*writer)->Append(std::vector<std::string_view>(records.begin(), records.end())).ok());
+  ProcessResult root = RunBinary(tmp_, {"local", "root", "--data", dir_});
+  ASSERT_EQ(root.exit_code, 0) << root.err;
+  EXPECT_EQ(OnlyLine(root.out)["tree_size"], 7);
+  ProcessResult get = RunBinary(tmp_, {"local", "get", "--data", dir_, "--index", "6"});
+  ASSERT_EQ(get.exit_code, 0) << get.err;
+  // The writer still holds the lock and can go on appending.
+  EXPECT_TRUE((*writer)->Append({std::string_view("eight")}).ok());
 }
 
 TEST_F(BinaryTest, DemoRunsEveryStep) {

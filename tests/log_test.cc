@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <memory>
@@ -609,6 +610,51 @@ TEST(LogTest, ConcurrentLargeBatchesWithReadersStayConsistent) {
   ASSERT_OK_AND_ASSIGN(VerifyReport report, VerifyDataDir(dir));
   EXPECT_EQ(report.records, head.size);
   EXPECT_EQ(RefToHex(report.root), RefToHex(head.root));
+}
+
+}  // namespace
+}  // namespace sealtrail
+
+namespace sealtrail {
+namespace {
+
+TEST(LogTest, ReadOnlyOpenServesTheIntactPrefixAndChangesNothing) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Join("log");
+  std::vector<std::string> records;
+  for (uint64_t i = 0; i < 10; ++i) records.push_back(SimpleRecord(i));
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), dir));
+    ASSERT_OK(log->Append(Views(records)).status());
+  }
+  // A torn tail: half a frame after the last record of the open segment.
+  {
+    std::ofstream tail(SegmentPath(dir, 2), std::ios::binary | std::ios::app);
+    tail << std::string("\x20\x00\x00\x00\x01\x02", 6);
+  }
+  const auto before = SnapshotTree(dir);
+  LogOptions options = Options(0);
+  options.read_only = true;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> reader, Log::Open(options, dir));
+  EXPECT_EQ(reader->Size(), records.size());
+  ASSERT_OK_AND_ASSIGN(TreeHead head, reader->Head());
+  EXPECT_EQ(RefToHex(head.root), RefToHex(NaiveRoot(records)));
+  EXPECT_THAT(reader->Read(9), IsOkAndHolds(records[9]));
+  EXPECT_THAT(reader->Append({std::string_view("x")}).status(),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("read-only")));
+  // A writer can open the directory while the reader is open, and nothing was changed.
+  EXPECT_EQ(SnapshotTree(dir), before);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> writer, Log::Open(Options(0), dir));
+  EXPECT_EQ(writer->Size(), records.size());
+}
+
+TEST(LogTest, ReadOnlyOpenOfMissingDirectoryIsNotFoundAndCreatesNothing) {
+  testing::TempDir tmp;
+  const std::string dir = tmp.Join("absent");
+  LogOptions options;
+  options.read_only = true;
+  EXPECT_THAT(Log::Open(options, dir).status(), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_FALSE(std::ifstream(dir).good());
 }
 
 }  // namespace

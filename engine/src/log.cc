@@ -135,6 +135,16 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
                                                    kMinLeavesLog2, "..", kMaxLeavesLog2, ", got ",
                                                    options.leaves_per_segment_log2));
   }
+  if (options.read_only) {
+    if (!env->FileExists(absl::StrCat(dir, "/", kFormatFileName))) {
+      return absl::NotFoundError(
+          absl::StrCat(dir, " is not a sealtrail data directory (no ", kFormatFileName, " file)"));
+    }
+    ASSIGN_OR_RETURN(uint32_t leaves_log2, ReadFormatFile(env, dir));
+    auto impl = std::make_unique<Impl>(options, dir, SegmentGeometry{leaves_log2}, nullptr);
+    RETURN_IF_ERROR(impl->Recover());
+    return std::unique_ptr<Log>(new Log(std::move(impl)));
+  }
   if (!env->FileExists(dir)) {
     if (!options.create_if_missing) {
       return absl::NotFoundError(absl::StrCat("data directory ", dir, " does not exist"));

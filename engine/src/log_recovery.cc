@@ -18,7 +18,9 @@ absl::Status Log::Impl::Recover() {
   for (const std::string& name : names) {
     if (absl::EndsWith(name, kTempSuffix)) {
       // A segment file still being created: it holds no acknowledged record.
-      RETURN_IF_ERROR(env_->RemoveFile(absl::StrCat(segments_dir_, "/", name)));
+      if (!options_.read_only) {
+        RETURN_IF_ERROR(env_->RemoveFile(absl::StrCat(segments_dir_, "/", name)));
+      }
     } else if (std::optional<uint64_t> index = ParseSegmentFileName(name)) {
       indexes.push_back(*index);
     }
@@ -57,6 +59,11 @@ absl::Status Log::Impl::Recover() {
   // Every segment is sealed: a crash came between sealing the last one and creating its
   // successor (or the log is new).
   const uint64_t count = indexes.size();
+  if (options_.read_only) {
+    next_index_ = count * geometry_.leaves();
+    NoteWritten(next_index_, /*durable=*/true);
+    return absl::OkStatus();
+  }
   if (count > 0 && durable_mode()) {
     // The seal may not have reached the disk if the crash came before its sync; sync it now
     // (a permission error means it was already made read-only, which happens after the sync).
@@ -117,13 +124,21 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
         frame.parse == FrameParse::kBadChecksum ? "checksum mismatch" : "invalid frame length",
         ", and more data follows, so this is damage, not a torn write"));
   }
+  segment->reader = std::move(reader);
+  if (options_.read_only) {
+    // Serve the intact prefix; a torn tail or an unfinished seal is left for the writer.
+    next_index_ = first_sequence + segment->tree.leaf_count();
+    absl::MutexLock state_lock(&state_mu_);
+    open_ = segment;
+    NoteWritten(next_index_, /*durable=*/true);
+    return absl::OkStatus();
+  }
   if (torn) RETURN_IF_ERROR(env_->TruncateFile(path, segment->bytes));
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> writer, env_->NewAppendableFile(path));
   segment->writer = std::move(writer);
   // What survived a process crash may still be only in the page cache: make it durable before
   // acknowledging it to readers.
   if (durable_mode()) RETURN_IF_ERROR(segment->writer->Sync());
-  segment->reader = std::move(reader);
   next_index_ = first_sequence + segment->tree.leaf_count();
   writing_ = segment;
   {

@@ -26,6 +26,9 @@ constexpr size_t kFrameBufferKeepBytes = 16u << 20;
 }  // namespace
 
 absl::StatusOr<uint64_t> Log::Impl::Append(absl::Span<const std::string_view> records) {
+  if (options_.read_only) {
+    return absl::FailedPreconditionError(absl::StrCat("the log in ", dir_, " is open read-only"));
+  }
   if (records.empty()) return absl::InvalidArgumentError("append of an empty batch");
   for (size_t i = 0; i < records.size(); ++i) {
     if (records[i].empty()) {

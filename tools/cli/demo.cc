@@ -86,7 +86,7 @@ absl::Status RunDemo(const std::string& dir, const DemoOptions& options, std::os
   if (options.events <= 0) return absl::InvalidArgumentError("the demo needs at least one event");
   const std::vector<std::string> events = MakeDemoEvents(options);
 
-  absl::StatusOr<std::unique_ptr<Log>> opened = OpenDataDir(dir, /*create_if_missing=*/true);
+  absl::StatusOr<std::unique_ptr<Log>> opened = OpenDataDir(dir, OpenMode::kCreateForAppend);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<Log> log = *std::move(opened);
   const uint64_t size_before = log->Size();

@@ -11,11 +11,12 @@
 #include "sealtrail/verify.h"
 
 namespace sealtrail::cli {
-absl::StatusOr<std::unique_ptr<Log>> OpenDataDir(const std::string& dir, bool create_if_missing) {
+absl::StatusOr<std::unique_ptr<Log>> OpenDataDir(const std::string& dir, OpenMode mode) {
   LogOptions options;
   options.leaves_per_segment_log2 = 0;  // The directory's own value.
   options.sync = SyncPolicy::kDurable;
-  options.create_if_missing = create_if_missing;
+  options.create_if_missing = mode == OpenMode::kCreateForAppend;
+  options.read_only = mode == OpenMode::kReadOnly;
   return Log::Open(options, dir);
 }
 
@@ -120,7 +121,7 @@ absl::Status RunAppend(const std::string& dir, std::istream& in, std::ostream& o
   absl::StatusOr<std::vector<std::string>> records =
       ReadRecordLines(in, LogOptions{}.max_record_bytes);
   if (!records.ok()) return WithContext(records.status(), "nothing appended");
-  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, /*create_if_missing=*/true);
+  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, OpenMode::kCreateForAppend);
   if (!log.ok()) return log.status();
   absl::StatusOr<AppendSummary> summary = AppendRecords(**log, *records);
   if (!summary.ok()) return summary.status();
@@ -128,7 +129,7 @@ absl::Status RunAppend(const std::string& dir, std::istream& in, std::ostream& o
 }
 
 absl::Status RunRoot(const std::string& dir, std::optional<uint64_t> size, std::ostream& out) {
-  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, /*create_if_missing=*/false);
+  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, OpenMode::kReadOnly);
   if (!log.ok()) return log.status();
   if (!size.has_value()) {
     absl::StatusOr<TreeHead> head = (*log)->Head();
@@ -142,7 +143,7 @@ absl::Status RunRoot(const std::string& dir, std::optional<uint64_t> size, std::
 
 absl::Status RunProveInclusion(const std::string& dir, uint64_t leaf_index,
                                std::optional<uint64_t> tree_size, std::ostream& out) {
-  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, /*create_if_missing=*/false);
+  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, OpenMode::kReadOnly);
   if (!log.ok()) return log.status();
   absl::StatusOr<InclusionEvidence> evidence =
       BuildInclusionEvidence(**log, leaf_index, tree_size.value_or((*log)->Size()));
@@ -152,7 +153,7 @@ absl::Status RunProveInclusion(const std::string& dir, uint64_t leaf_index,
 
 absl::Status RunProveConsistency(const std::string& dir, uint64_t old_size,
                                  std::optional<uint64_t> new_size, std::ostream& out) {
-  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, /*create_if_missing=*/false);
+  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, OpenMode::kReadOnly);
   if (!log.ok()) return log.status();
   absl::StatusOr<ConsistencyEvidence> evidence =
       BuildConsistencyEvidence(**log, old_size, new_size.value_or((*log)->Size()));
@@ -161,7 +162,7 @@ absl::Status RunProveConsistency(const std::string& dir, uint64_t old_size,
 }
 
 absl::Status RunGet(const std::string& dir, uint64_t index, std::ostream& out) {
-  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, /*create_if_missing=*/false);
+  absl::StatusOr<std::unique_ptr<Log>> log = OpenDataDir(dir, OpenMode::kReadOnly);
   if (!log.ok()) return log.status();
   absl::StatusOr<RecordEntry> entry = ReadRecordEntry(**log, index);
   if (!entry.ok()) return entry.status();

@@ -33,9 +33,14 @@ namespace sealtrail::cli {
 // Records per Log::Append call when appending many.
 inline constexpr size_t kAppendBatchRecords = 4096;
 
+enum class OpenMode {
+  kCreateForAppend,  // Takes the directory's lock; creates the directory if missing.
+  kReadOnly,         // No lock, nothing changed on disk; NOT_FOUND if the directory is missing.
+};
+
 // Opens the log in `dir` with the directory's own segment size (leaves_per_segment_log2 = 0) and
-// durable appends. A missing directory is created if `create_if_missing`, else NOT_FOUND.
-absl::StatusOr<std::unique_ptr<Log>> OpenDataDir(const std::string& dir, bool create_if_missing);
+// durable appends.
+absl::StatusOr<std::unique_ptr<Log>> OpenDataDir(const std::string& dir, OpenMode mode);
 
 // Splits `in` at '\n' into records. A last line without '\n' is a record too; nothing else is
 // stripped (a '\r' stays: records are bytes). INVALID_ARGUMENT naming the 1-based line number if

@@ -35,8 +35,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   CLI::App* local = app.add_subcommand(
       "local",
-      "Work on a data directory directly (no server). Every command but verify takes the "
-      "directory's lock while it runs.");
+      "Work on a data directory directly (no server). append and demo take the "
+      "directory's lock while they run; the other commands only read and may run beside a "
+      "writer.");
   local->require_subcommand(1);
 
   std::string dir;

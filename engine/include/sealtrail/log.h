@@ -53,6 +53,12 @@ struct LogOptions {
   SyncPolicy sync = SyncPolicy::kDurable;
   // Create the directory and its format file if missing; otherwise NOT_FOUND.
   bool create_if_missing = true;
+  // Open for reading only: no lock is taken and nothing on disk is changed or created. The log
+  // is what was durable and intact when opened: a torn tail is left in place and not served, an
+  // interrupted seal is not finished. May run beside a writer in another process; it sees no
+  // records appended after Open. Append returns FAILED_PRECONDITION. Implies
+  // create_if_missing = false.
+  bool read_only = false;
 };
 
 inline constexpr uint32_t kMaxRecordLimit = 64u << 20;
@@ -64,7 +70,8 @@ struct TreeHead {
 
 class Log {
  public:
-  // Opens (or creates) the log in `dir`. Takes an exclusive lock on the directory.
+  // Opens (or creates) the log in `dir`. Takes an exclusive lock on the directory unless
+  // options.read_only.
   // Recovery: a torn tail of the open segment (a partial frame, or a bad checksum on its last
   // frame) is truncated; a full segment whose seal was interrupted is sealed again; a missing
   // next segment is created. Any other damage is DATA_LOSS naming the file, byte offset and
