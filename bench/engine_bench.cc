@@ -132,11 +132,11 @@ void HashRecords(absl::Span<const std::string_view> records, Frontier& frontier)
   for (std::string_view record : records) frontier.Add(HashLeaf(record));
 }
 
-// Clears the upper halves of the vector registers of the calling thread. The engine's CRC32C
-// (ISA-L 2.30 crc32_iscsi, AVX-512 path, once per frame) returns with them dirty, and until the
-// next vzeroupper the legacy-SSE SHA-NI code in OpenSSL runs ~25-30% slower in that thread
-// (measured on this project's 2-vCPU AMD EPYC VM; a new thread inherits the state). The hash-only
-// limit is measured from a clean state, so ratio_to_hash_only includes what appends lose to it.
+// Clears the upper halves of the vector registers of the calling thread. While they are dirty
+// the legacy-SSE SHA-NI code in OpenSSL runs ~25-30% slower (measured on this project's 2-vCPU
+// AMD EPYC VM). ISA-L's AVX-512 CRC leaves them dirty; the engine clears them after each CRC
+// (engine/src/crc32c.cc), and the limits here are measured from a clean state too, so that
+// nothing that ran before in the thread can lower the denominator of ratio_to_hash_only.
 void ClearUpperVectorState() {
 #if defined(__x86_64__)
   if (__builtin_cpu_supports("avx")) asm volatile("vzeroupper");
