@@ -31,7 +31,7 @@
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
 #include "testing/reference_merkle.h"
-#include "testing/temp_dir.h"
+#include "testing/scratch_dir.h"
 
 namespace sealtrail::cli {
 namespace {
@@ -157,8 +157,8 @@ TEST(ReadRecordLinesTest, OversizedLineIsRejected) {
 // ---- append ----
 
 TEST(AppendCommandTest, PrintsFirstIndexCountAndTreeSize) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   std::istringstream in1("one\ntwo\nthree\n");
   std::ostringstream out1;
   ASSERT_TRUE(RunAppend(dir, in1, out1).ok());
@@ -177,8 +177,8 @@ TEST(AppendCommandTest, PrintsFirstIndexCountAndTreeSize) {
 }
 
 TEST(AppendCommandTest, EmptyLineAppendsNothingAndCreatesNothing) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   std::istringstream in("one\n\nthree\n");
   std::ostringstream out;
   absl::Status status = RunAppend(dir, in, out);
@@ -197,8 +197,8 @@ TEST(AppendCommandTest, EmptyLineAppendsNothingAndCreatesNothing) {
 }
 
 TEST(AppendCommandTest, ManyLinesAreOneContiguousAppendAcrossBatches) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   const std::vector<std::string> records = MakeRecords(2 * kAppendBatchRecords + 123);
   std::istringstream in(Lines(records));
   std::ostringstream out;
@@ -211,8 +211,8 @@ TEST(AppendCommandTest, ManyLinesAreOneContiguousAppendAcrossBatches) {
 }
 
 TEST(AppendCommandTest, EmptyInputAppendsNothing) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   CreateLog(dir, 0, MakeRecords(4));
   std::istringstream in("");
   std::ostringstream out;
@@ -223,8 +223,8 @@ TEST(AppendCommandTest, EmptyInputAppendsNothing) {
 // ---- read-only commands ----
 
 TEST(ReadCommandsTest, MissingDirectoryIsNotFoundAndNotCreated) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("missing");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("missing");
   std::ostringstream out;
   EXPECT_EQ(RunRoot(dir, std::nullopt, out).code(), absl::StatusCode::kNotFound);
   EXPECT_EQ(RunProveInclusion(dir, 0, 1, out).code(), absl::StatusCode::kNotFound);
@@ -235,8 +235,8 @@ TEST(ReadCommandsTest, MissingDirectoryIsNotFoundAndNotCreated) {
 }
 
 TEST(RootCommandTest, RootAtEverySizeMatchesTheReference) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   const std::vector<std::string> records = MakeRecords(13);
   CreateLog(dir, 2, records);
   for (uint64_t size = 0; size <= records.size(); ++size) {
@@ -253,8 +253,8 @@ TEST(RootCommandTest, RootAtEverySizeMatchesTheReference) {
 }
 
 TEST(ProveInclusionCommandTest, EveryPrintedProofVerifies) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   const std::vector<std::string> records = MakeRecords(21);
   CreateLog(dir, 2, records);  // Sealed segments of 4 leaves and an open one.
   for (uint64_t size = 1; size <= records.size(); ++size) {
@@ -277,8 +277,8 @@ TEST(ProveInclusionCommandTest, EveryPrintedProofVerifies) {
 }
 
 TEST(ProveInclusionCommandTest, SizeDefaultsToTheCurrentSize) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   CreateLog(dir, 0, MakeRecords(9));
   std::ostringstream out;
   ASSERT_TRUE(RunProveInclusion(dir, 4, std::nullopt, out).ok());
@@ -286,8 +286,8 @@ TEST(ProveInclusionCommandTest, SizeDefaultsToTheCurrentSize) {
 }
 
 TEST(ProveInclusionCommandTest, BadIndexOrSizeIsRejected) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   CreateLog(dir, 0, MakeRecords(5));
   std::ostringstream out;
   EXPECT_EQ(ExitCodeForStatus(RunProveInclusion(dir, 5, 5, out)), kExitInvalidInput);
@@ -296,8 +296,8 @@ TEST(ProveInclusionCommandTest, BadIndexOrSizeIsRejected) {
 }
 
 TEST(ProveConsistencyCommandTest, EveryPrintedProofVerifies) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   const std::vector<std::string> records = MakeRecords(19);
   CreateLog(dir, 2, records);
   for (uint64_t new_size = 0; new_size <= records.size(); ++new_size) {
@@ -326,8 +326,8 @@ TEST(ProveConsistencyCommandTest, EveryPrintedProofVerifies) {
 }
 
 TEST(GetCommandTest, PrintsTheRecordAsBase64WithItsLeafHash) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   std::vector<std::string> records = MakeRecords(6);
   records[5] = std::string("bin\0\xff\x01", 6);
   CreateLog(dir, 2, records);
@@ -353,8 +353,8 @@ void DamageFirstRecord(const std::string& dir) {
 }
 
 TEST(VerifyCommandTest, IntactDirectoryPrintsTheSummary) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   const std::vector<std::string> records = MakeRecords(10);
   CreateLog(dir, 2, records);
   std::ostringstream out;
@@ -372,8 +372,8 @@ TEST(VerifyCommandTest, IntactDirectoryPrintsTheSummary) {
 }
 
 TEST(VerifyCommandTest, DamagedRecordIsDataLossNamingTheFile) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   CreateLog(dir, 2, MakeRecords(10));
   DamageFirstRecord(dir);
   std::ostringstream out;
@@ -449,8 +449,8 @@ std::vector<Json> ParseLines(const std::string& text) {
 }
 
 TEST(DemoCommandTest, PrintsEveryStepAndEverythingVerifies) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("data");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("data");
   for (int run = 0; run < 2; ++run) {
     std::ostringstream out;
     absl::Status status = RunDemo(dir, DemoOptions{}, out);
@@ -488,19 +488,19 @@ std::string ReadFile(const std::string& path) {
 }
 
 // Runs the built `sealtrail` with `args` and `input` on stdin.
-ProcessResult RunBinary(const testing::TempDir& tmp, const std::vector<std::string>& args,
+ProcessResult RunBinary(const testing::ScratchDir& tmp, const std::vector<std::string>& args,
                         const std::string& input = "") {
 #ifdef SEALTRAIL_CLI_PATH
-  std::ofstream(tmp.Join("stdin"), std::ios::binary) << input;
+  std::ofstream(tmp.Sub("stdin"), std::ios::binary) << input;
   std::string command = absl::StrCat("'", SEALTRAIL_CLI_PATH, "'");
   for (const std::string& arg : args) absl::StrAppend(&command, " '", arg, "'");
-  absl::StrAppend(&command, " <'", tmp.Join("stdin"), "' >'", tmp.Join("stdout"), "' 2>'",
-                  tmp.Join("stderr"), "'");
+  absl::StrAppend(&command, " <'", tmp.Sub("stdin"), "' >'", tmp.Sub("stdout"), "' 2>'",
+                  tmp.Sub("stderr"), "'");
   const int status = std::system(command.c_str());
   ProcessResult run;
   run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  run.out = ReadFile(tmp.Join("stdout"));
-  run.err = ReadFile(tmp.Join("stderr"));
+  run.out = ReadFile(tmp.Sub("stdout"));
+  run.err = ReadFile(tmp.Sub("stderr"));
   return run;
 #else
   (void)tmp, (void)args, (void)input;
@@ -515,8 +515,8 @@ class BinaryTest : public ::testing::Test {
     GTEST_SKIP() << "SEALTRAIL_CLI_PATH is not defined";
 #endif
   }
-  testing::TempDir tmp_;
-  const std::string dir_ = tmp_.Join("data");
+  testing::ScratchDir tmp_;
+  const std::string dir_ = tmp_.Sub("data");
 };
 
 TEST_F(BinaryTest, HelpDocumentsTheExitCodes) {

@@ -28,8 +28,8 @@
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
 #include "testing/reference_merkle.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
 
 namespace sealtrail {
 namespace {
@@ -78,25 +78,25 @@ Hash NaiveRoot(const std::vector<std::string>& records) { return testing::RefMth
 // ---------------------------------------------------------------------------------------------
 
 TEST(LogTest, NewLogIsEmptyWithTheEmptyTreeRoot) {
-  testing::TempDir tmp;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), tmp.Join("log")));
+  testing::ScratchDir tmp;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), tmp.Sub("log")));
   EXPECT_EQ(log->Size(), 0u);
   ASSERT_OK_AND_ASSIGN(TreeHead head, log->Head());
   EXPECT_EQ(head.size, 0u);
   EXPECT_EQ(RefToHex(head.root), RefToHex(EmptyTreeRoot()));
-  EXPECT_EQ(log->dir(), tmp.Join("log"));
+  EXPECT_EQ(log->dir(), tmp.Sub("log"));
 }
 
 TEST(LogTest, OpenWithoutCreateIfMissingIsNotFound) {
-  testing::TempDir tmp;
+  testing::ScratchDir tmp;
   LogOptions options = Options(2);
   options.create_if_missing = false;
-  EXPECT_THAT(Log::Open(options, tmp.Join("missing")), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Log::Open(options, tmp.Sub("missing")), StatusIs(absl::StatusCode::kNotFound));
 }
 
 TEST(LogTest, RecordsReadBackAcrossSegmentBoundaries) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), dir));
 
   std::vector<std::string> records;
@@ -142,8 +142,8 @@ TEST(LogTest, RecordsReadBackAcrossSegmentBoundaries) {
 }
 
 TEST(LogTest, ReadAndLeafHashPastTheEndAreOutOfRange) {
-  testing::TempDir tmp;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), tmp.Join("log")));
+  testing::ScratchDir tmp;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), tmp.Sub("log")));
   EXPECT_THAT(log->Read(0), StatusIs(absl::StatusCode::kOutOfRange));
   EXPECT_THAT(log->LeafHash(0), StatusIs(absl::StatusCode::kOutOfRange));
 
@@ -164,7 +164,7 @@ TEST(LogTest, ReadAndLeafHashPastTheEndAreOutOfRange) {
 class RejectedAppendTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = tmp_.Join("log");
+    dir_ = tmp_.Sub("log");
     LogOptions options = Options(2);
     options.max_record_bytes = 1000;
     ASSERT_OK_AND_ASSIGN(log_, Log::Open(options, dir_));
@@ -194,7 +194,7 @@ class RejectedAppendTest : public ::testing::Test {
     EXPECT_EQ(index, head_before_.size);
   }
 
-  testing::TempDir tmp_;
+  testing::ScratchDir tmp_;
   std::string dir_;
   std::unique_ptr<Log> log_;
   std::vector<std::string> records_;
@@ -231,8 +231,8 @@ TEST_F(RejectedAppendTest, RecordOfExactlyMaxRecordBytesIsAccepted) {
 }
 
 TEST(LogTest, ReopenPreservesSizeRootRecordsAndProofs) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   std::vector<std::string> records;
   for (uint64_t i = 0; i < 29; ++i) records.push_back(SimpleRecord(i));
   std::vector<Hash> roots;  // roots[size]
@@ -276,8 +276,8 @@ TEST(LogTest, ReopenPreservesSizeRootRecordsAndProofs) {
 
 TEST(LogTest, ReopenOfSegmentBoundaryStateKeepsEverything) {
   // Exactly two full segments: the last one sealed and its successor empty.
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   std::vector<std::string> records;
   for (uint64_t i = 0; i < 8; ++i) records.push_back(SimpleRecord(i));
   {
@@ -299,8 +299,8 @@ TEST(LogTest, ReopenOfSegmentBoundaryStateKeepsEverything) {
 }
 
 TEST(LogTest, ReopenWithDifferentSegmentSizeIsFailedPrecondition) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(3), dir));
     ASSERT_OK(log->Append({std::string_view("one")}));
@@ -311,8 +311,8 @@ TEST(LogTest, ReopenWithDifferentSegmentSizeIsFailedPrecondition) {
 }
 
 TEST(LogTest, FormatFileIsTheDocumentedText) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(5), dir));
   ASSERT_OK_AND_ASSIGN(std::string format, ReadWholeFile(FormatFilePath(dir)));
   EXPECT_THAT(format, HasSubstr("sealtrail-data-dir\nformat 1\nleaves_per_segment_log2 5"));
@@ -320,8 +320,8 @@ TEST(LogTest, FormatFileIsTheDocumentedText) {
 }
 
 TEST(LogTest, DirectoryWithFormatVersionTwoIsFailedPreconditionWithClearMessage) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), dir));
     ASSERT_OK(log->Append({std::string_view("one"), std::string_view("two")}));
@@ -346,8 +346,8 @@ TEST(LogTest, DirectoryWithFormatVersionTwoIsFailedPreconditionWithClearMessage)
 }
 
 TEST(LogTest, DirectoryWithForeignFormatFileIsFailedPrecondition) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
   ASSERT_OK(testing::WriteWholeFile(FormatFilePath(dir),
                                     "some-other-program\nformat 1\nleaves_per_segment_log2 2\n"));
@@ -355,8 +355,8 @@ TEST(LogTest, DirectoryWithForeignFormatFileIsFailedPrecondition) {
 }
 
 TEST(LogTest, SecondOpenOfSameDirectoryFailsWhileFirstIsOpen) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> first, Log::Open(Options(2), dir));
   ASSERT_OK(first->Append({std::string_view("a"), std::string_view("b"), std::string_view("c")}));
 
@@ -380,8 +380,8 @@ TEST(LogTest, SecondOpenOfSameDirectoryFailsWhileFirstIsOpen) {
 }
 
 TEST(LogTest, SealedSegmentFilesAreReadOnlyAndHaveTheDocumentedSize) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   constexpr uint32_t kLog2 = 2;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(kLog2), dir));
   std::vector<std::string> records;
@@ -406,8 +406,8 @@ TEST(LogTest, SealedSegmentFilesAreReadOnlyAndHaveTheDocumentedSize) {
 }
 
 TEST(LogTest, ConcurrentAppendersAndReadersProduceOneConsistentLog) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(3), dir));
 
   constexpr int kWriters = 4;
@@ -527,8 +527,8 @@ namespace {
 // Chunks of 32 records or more are hashed on the LeafHasher thread while the writer writes
 // them; these sizes straddle that threshold and segment boundaries (segments of 256 leaves).
 TEST(LogTest, LargeBatchesHashedWhileWrittenMatchTheReference) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(8, SyncPolicy::kNone), dir));
   std::vector<std::string> records;
   const size_t kBatches[] = {31, 32, 33, 100, 60, 255, 256, 257, 600, 1, 513};
@@ -553,8 +553,8 @@ TEST(LogTest, LargeBatchesHashedWhileWrittenMatchTheReference) {
 }
 
 TEST(LogTest, ConcurrentLargeBatchesWithReadersStayConsistent) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(8), dir));
   constexpr int kWriters = 3;
   constexpr int kBatchesPerWriter = 12;
@@ -619,8 +619,8 @@ namespace sealtrail {
 namespace {
 
 TEST(LogTest, ReadOnlyOpenServesTheIntactPrefixAndChangesNothing) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("log");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
   std::vector<std::string> records;
   for (uint64_t i = 0; i < 10; ++i) records.push_back(SimpleRecord(i));
   {
@@ -649,8 +649,8 @@ TEST(LogTest, ReadOnlyOpenServesTheIntactPrefixAndChangesNothing) {
 }
 
 TEST(LogTest, ReadOnlyOpenOfMissingDirectoryIsNotFoundAndCreatesNothing) {
-  testing::TempDir tmp;
-  const std::string dir = tmp.Join("absent");
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("absent");
   LogOptions options;
   options.read_only = true;
   EXPECT_THAT(Log::Open(options, dir).status(), StatusIs(absl::StatusCode::kNotFound));

@@ -21,8 +21,8 @@
 #include "testing/proof_checks.h"
 #include "testing/reference_merkle.h"
 #include "testing/rfc6962_vectors.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
 
 namespace sealtrail {
 namespace {
@@ -116,7 +116,7 @@ class LogProofPropertyTest : public ::testing::TestWithParam<uint32_t> {
     LogOptions options;
     options.leaves_per_segment_log2 = GetParam();
     options.sync = SyncPolicy::kNone;
-    ASSERT_OK_AND_ASSIGN(log_, Log::Open(options, dir_.Join("log")));
+    ASSERT_OK_AND_ASSIGN(log_, Log::Open(options, dir_.Sub("log")));
     ASSERT_EQ(log_->Size(), 0u);
 
     const NaiveModel& model = Model();
@@ -134,7 +134,7 @@ class LogProofPropertyTest : public ::testing::TestWithParam<uint32_t> {
     ASSERT_EQ(log_->Size(), kRecords);
   }
 
-  testing::TempDir dir_;
+  testing::ScratchDir dir_;
   std::unique_ptr<Log> log_;
 };
 

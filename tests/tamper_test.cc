@@ -22,8 +22,8 @@
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
 #include "testing/reference_merkle.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
-#include "testing/temp_dir.h"
 
 namespace sealtrail {
 namespace {
@@ -110,7 +110,7 @@ class TamperTest : public ::testing::Test {
 
   // Writes `count` records to a new log in tmp_/name, which becomes dir_, and closes it.
   void Build(uint64_t count, std::string_view name) {
-    dir_ = tmp_.Join(name);
+    dir_ = tmp_.Sub(name);
     records_.clear();
     for (uint64_t i = 0; i < count; ++i) records_.push_back(RecordFor(i));
     LogOptions options;
@@ -177,7 +177,7 @@ class TamperTest : public ::testing::Test {
     ASSERT_OK(OverwriteAt(Seg(n), layout.footer_offset, footer));
   }
 
-  testing::TempDir tmp_;
+  testing::ScratchDir tmp_;
   std::string dir_;
   std::vector<std::string> records_;
 };
