@@ -43,11 +43,15 @@ absl::StatusOr<Hash> Log::Impl::FetchNode(uint32_t level, uint64_t index) const 
       absl::StrCat("tree node (level ", level, ", index ", index, ") is not available"));
 }
 
+NodeFetcher Log::Impl::Fetcher() const {
+  // Called with state_mu_ held shared; the analysis cannot follow the lock into the lambda.
+  return [this](uint32_t level, uint64_t index)
+             ABSL_NO_THREAD_SAFETY_ANALYSIS { return FetchNode(level, index); };
+}
+
 absl::StatusOr<Hash> Log::Impl::RootLocked(uint64_t size) const {
   if (size == 0) return EmptyTreeRoot();
-  return HashRange({0, size},
-                   [this](uint32_t level, uint64_t index)
-                       ABSL_NO_THREAD_SAFETY_ANALYSIS { return FetchNode(level, index); });
+  return HashRange({0, size}, Fetcher());
 }
 
 absl::StatusOr<TreeHead> Log::Impl::Head() const {
@@ -95,11 +99,7 @@ absl::StatusOr<InclusionProof> Log::Impl::ProveInclusion(uint64_t leaf_index,
   RETURN_IF_ERROR(CheckSize(tree_size));
   InclusionProof proof{leaf_index, tree_size, {}};
   absl::ReaderMutexLock lock(&state_mu_);
-  ASSIGN_OR_RETURN(proof.path, AssemblePath(PlanInclusion(leaf_index, tree_size),
-                                            [this](uint32_t level, uint64_t index)
-                                                ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                                  return FetchNode(level, index);
-                                                }));
+  ASSIGN_OR_RETURN(proof.path, AssemblePath(PlanInclusion(leaf_index, tree_size), Fetcher()));
   return proof;
 }
 
@@ -113,11 +113,7 @@ absl::StatusOr<ConsistencyProof> Log::Impl::ProveConsistency(uint64_t old_size,
   ConsistencyProof proof{old_size, new_size, {}};
   if (old_size == 0 || old_size == new_size) return proof;
   absl::ReaderMutexLock lock(&state_mu_);
-  ASSIGN_OR_RETURN(proof.path, AssemblePath(PlanConsistency(old_size, new_size),
-                                            [this](uint32_t level, uint64_t index)
-                                                ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                                  return FetchNode(level, index);
-                                                }));
+  ASSIGN_OR_RETURN(proof.path, AssemblePath(PlanConsistency(old_size, new_size), Fetcher()));
   return proof;
 }
 

@@ -22,6 +22,7 @@
 #include "absl/synchronization/mutex.h"
 #include "leaf_hasher.h"
 #include "open_tree.h"
+#include "proof_builder.h"
 #include "sealed_segment.h"
 #include "sealtrail/log.h"
 #include "segment_format.h"
@@ -71,6 +72,8 @@ class Log::Impl {
   // --- read side (log.cc) ---
   absl::StatusOr<Hash> FetchNode(uint32_t level, uint64_t index) const
       ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
+  // FetchNode as a NodeFetcher for proof_builder. Use only while holding state_mu_.
+  NodeFetcher Fetcher() const;
   absl::StatusOr<Hash> RootLocked(uint64_t size) const ABSL_SHARED_LOCKS_REQUIRED(state_mu_);
   absl::Status CheckSize(uint64_t size) const;
 
