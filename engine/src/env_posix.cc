@@ -127,6 +127,20 @@ class PosixEnv final : public Env {
     return std::make_unique<PosixWritableFile>(path, fd);
   }
 
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path,
+                                                                 uint32_t mode) override {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC,
+                    static_cast<mode_t>(mode));
+    if (fd < 0) return IoError(errno, "create", path);
+    // The umask may have cleared bits but never adds any; set exactly what was asked.
+    if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) {
+      absl::Status status = IoError(errno, "chmod", path);
+      ::close(fd);
+      return status;
+    }
+    return std::make_unique<PosixWritableFile>(path, fd);
+  }
+
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return IoError(errno, "create", path);
@@ -177,6 +191,12 @@ class PosixEnv final : public Env {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) return IoError(errno, "stat", path);
     return static_cast<uint64_t>(st.st_size);
+  }
+
+  absl::StatusOr<uint32_t> GetFileMode(const std::string& path) override {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return IoError(errno, "stat", path);
+    return static_cast<uint32_t>(st.st_mode & 07777);
   }
 
   bool FileExists(const std::string& path) override { return ::access(path.c_str(), F_OK) == 0; }

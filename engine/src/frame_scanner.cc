@@ -45,6 +45,20 @@ absl::Status FrameScanner::Next(Frame* frame) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> FrameScanner::IsTornTail(const Frame& frame) {
+  switch (frame.parse) {
+    case FrameParse::kTruncated:
+      return true;
+    case FrameParse::kBadChecksum:
+      return frame.offset + frame.size == end_;
+    case FrameParse::kBadLength:
+      return RestIsZero();
+    case FrameParse::kOk:
+      break;
+  }
+  return false;
+}
+
 absl::StatusOr<bool> FrameScanner::RestIsZero() {
   while (position_ < end_) {
     RETURN_IF_ERROR(Fill(buffer_bytes_));

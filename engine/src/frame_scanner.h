@@ -33,13 +33,16 @@ class FrameScanner {
   // Parses the frame at position(); advances past it only when it is kOk. I/O errors only.
   // REQUIRES: !AtEnd().
   absl::Status Next(Frame* frame);
-  // True when every byte from position() to the end is zero (a tail the file system extended
-  // but never wrote).
-  absl::StatusOr<bool> RestIsZero();
+  // True when `frame`, a bad frame just returned by Next, is a torn tail that an interrupted
+  // append explains: it runs past the end, it is the last frame and only its checksum fails, or
+  // it and everything after it are zero bytes (a tail the file system extended but never wrote).
+  // Anything else is damage. May read the rest of the file.
+  absl::StatusOr<bool> IsTornTail(const Frame& frame);
 
  private:
   // Makes bytes [position_, position_ + n) available in the buffer; n is capped at end_.
   absl::Status Fill(uint64_t n);
+  absl::StatusOr<bool> RestIsZero();
   std::string_view Buffered() const;
 
   const RandomAccessFile* const file_;

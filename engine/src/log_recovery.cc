@@ -106,18 +106,8 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
       segment->frame_offsets[local + 1] = segment->bytes;
       continue;
     }
-    if (frame.parse == FrameParse::kTruncated ||
-        (frame.parse == FrameParse::kBadChecksum && frame.offset + frame.size == size)) {
-      torn = true;
-      break;
-    }
-    if (frame.parse == FrameParse::kBadLength) {
-      ASSIGN_OR_RETURN(bool zero_tail, scanner.RestIsZero());
-      if (zero_tail) {
-        torn = true;
-        break;
-      }
-    }
+    ASSIGN_OR_RETURN(torn, scanner.IsTornTail(frame));
+    if (torn) break;
     return absl::DataLossError(absl::StrCat(
         path, ": record ", first_sequence + segment->tree.leaf_count(), " at offset ", frame.offset,
         ": ",

@@ -53,6 +53,10 @@ class Env {
   // Opens an existing file for appending (O_APPEND). NOT_FOUND if it does not exist.
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewAppendableFile(
       const std::string& path) = 0;
+  // Creates a new file `path` with permission bits `mode` (e.g. 0600 for a private key).
+  // ALREADY_EXISTS if it exists: never replaces a file.
+  virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path,
+                                                                         uint32_t mode) = 0;
   // Creates `path`, or empties it if it exists. Used only for temporary files that are renamed
   // into place once complete.
   virtual absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(
@@ -70,6 +74,8 @@ class Env {
   // Names (not paths) of the entries in `dir`, excluding "." and "..".
   virtual absl::StatusOr<std::vector<std::string>> GetChildren(const std::string& dir) = 0;
   virtual absl::StatusOr<uint64_t> GetFileSize(const std::string& path) = 0;
+  // The permission bits (st_mode & 07777) of `path`.
+  virtual absl::StatusOr<uint32_t> GetFileMode(const std::string& path) = 0;
   virtual bool FileExists(const std::string& path) = 0;
   // OK if the directory already exists.
   virtual absl::Status CreateDir(const std::string& path) = 0;
@@ -100,6 +106,10 @@ class EnvWrapper : public Env {
       const std::string& path) override {
     return target_->NewAppendableFile(path);
   }
+  absl::StatusOr<std::unique_ptr<WritableFile>> NewExclusiveFile(const std::string& path,
+                                                                 uint32_t mode) override {
+    return target_->NewExclusiveFile(path, mode);
+  }
   absl::StatusOr<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
     return target_->NewWritableFile(path);
   }
@@ -116,6 +126,9 @@ class EnvWrapper : public Env {
   }
   absl::StatusOr<uint64_t> GetFileSize(const std::string& path) override {
     return target_->GetFileSize(path);
+  }
+  absl::StatusOr<uint32_t> GetFileMode(const std::string& path) override {
+    return target_->GetFileMode(path);
   }
   bool FileExists(const std::string& path) override { return target_->FileExists(path); }
   absl::Status CreateDir(const std::string& path) override { return target_->CreateDir(path); }

@@ -1,0 +1,60 @@
+// Checkpointer: signs checkpoints of a Log's durable tree head and stores them. It signs when the
+// tree has grown, at most once per interval, from a background thread (Start), and on demand
+// (SignNow).
+//
+// Invariants it keeps: sizes never go backwards; a checkpoint is signed only for acknowledged
+// (durable) records; before signing it checks that the new tree is consistent with the latest
+// stored checkpoint (same root at that size), and refuses to sign otherwise. Timestamps never go
+// backwards even if the clock does.
+//
+// Thread-safety: all methods may be called from any thread; signing is serialized.
+#ifndef SEALTRAIL_CHECKPOINTER_H_
+#define SEALTRAIL_CHECKPOINTER_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "sealtrail/checkpoint_store.h"
+#include "sealtrail/log.h"
+#include "sealtrail/note_signer.h"
+
+namespace sealtrail {
+
+struct CheckpointerOptions {
+  Env* env = nullptr;  // Clock for timestamps; nullptr: Env::Default(). Not owned.
+  // The checkpoint's origin line; empty: the signing key's name.
+  std::string origin;
+  // Minimum time between two background checkpoints.
+  int64_t interval_ms = 1000;
+};
+
+class Checkpointer {
+ public:
+  // `log` and `store` are not owned and must outlive the Checkpointer.
+  Checkpointer(const Log* log, CheckpointStore* store, NoteSigner signer,
+               CheckpointerOptions options);
+  ~Checkpointer();  // Stops the background thread.
+
+  // Signs and stores a checkpoint of the log's current head if it is larger than the latest
+  // stored one (or none is stored), and returns the latest stored checkpoint, new or not.
+  // DATA_LOSS if the log does not extend the latest stored checkpoint; errors of the store.
+  absl::StatusOr<StoredCheckpoint> SignNow();
+
+  // Starts the background thread. The first error it meets stops it; see background_error().
+  void Start();
+  void Stop();
+  absl::Status background_error() const;
+
+  const std::string& origin() const;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_CHECKPOINTER_H_
