@@ -34,8 +34,15 @@ absl::StatusOr<Checkpoint> WitnessCheck(std::optional<std::string_view> trusted_
                         absl::StrCat("trusted checkpoint: ", trusted.status().message()));
   }
   if (offered->size < trusted->size) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("the new tree is smaller than the trusted one; ", Both(*trusted, *offered)));
+    return absl::DataLossError(absl::StrCat(
+        "rollback: the new tree is smaller than the trusted one; ", Both(*trusted, *offered)));
+  }
+  if (offered->timestamp_ms.has_value() && trusted->timestamp_ms.has_value() &&
+      *offered->timestamp_ms < *trusted->timestamp_ms) {
+    return absl::DataLossError(
+        absl::StrCat("the new checkpoint's timestamp ", *offered->timestamp_ms,
+                     " is older than the trusted one's ", *trusted->timestamp_ms, "; ",
+                     Both(*trusted, *offered)));
   }
   if (offered->size == trusted->size) {
     if (offered->root != trusted->root) {

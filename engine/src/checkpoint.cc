@@ -62,13 +62,15 @@ absl::StatusOr<Checkpoint> ParseCheckpointBody(std::string_view text) {
   checkpoint.root = *root;
   const std::string timestamp_prefix = absl::StrCat(kTimestampExtension, " ");
   for (size_t i = 3; i < lines.size(); ++i) {
-    if (!absl::StartsWith(lines[i], timestamp_prefix)) {
+    // A line whose first word is the timestamp keyword must be a well-formed timestamp.
+    if (lines[i] != kTimestampExtension && !absl::StartsWith(lines[i], timestamp_prefix)) {
       checkpoint.extensions.emplace_back(lines[i]);
       continue;
     }
     int64_t timestamp = 0;
     if (checkpoint.timestamp_ms.has_value()) return bad("more than one timestamp line");
-    if (!ParseCanonicalDecimal(lines[i].substr(timestamp_prefix.size()), &timestamp)) {
+    if (lines[i].size() <= timestamp_prefix.size() ||
+        !ParseCanonicalDecimal(lines[i].substr(timestamp_prefix.size()), &timestamp)) {
       return bad(absl::StrCat("timestamp line \"", lines[i],
                               "\" does not hold a decimal number of milliseconds"));
     }

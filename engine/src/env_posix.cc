@@ -253,8 +253,8 @@ class PosixEnv final : public Env {
       int err = errno;
       ::close(fd);
       if (err == EWOULDBLOCK) {
-        return absl::FailedPreconditionError(
-            "data directory is already open for writing (lock held on " + path + ")");
+        return absl::FailedPreconditionError("the lock on " + path +
+                                             " is held by another process or open handle");
       }
       return IoError(err, "lock", path);
     }

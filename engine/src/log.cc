@@ -153,8 +153,12 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
                                                             : dir.substr(0, slash)));
   }
   // The lock comes first so that two processes cannot both initialise the directory.
-  ASSIGN_OR_RETURN(std::unique_ptr<FileLock> lock,
-                   env->LockFile(absl::StrCat(dir, "/", kLockFileName)));
+  absl::StatusOr<std::unique_ptr<FileLock>> lock =
+      env->LockFile(absl::StrCat(dir, "/", kLockFileName));
+  if (!lock.ok()) {
+    return Annotate(lock.status(),
+                    absl::StrCat("data directory ", dir, " is already open for writing"));
+  }
   // Creation order: FORMAT (written atomically), then segments/. A crash in between leaves a
   // directory that the next open finishes creating.
   if (!env->FileExists(absl::StrCat(dir, "/", kFormatFileName))) {
@@ -185,7 +189,7 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
         dir, " holds segments of 2^", leaves_log2, " leaves; the options ask for 2^",
         options.leaves_per_segment_log2, " (use 0 to take the directory's own value)"));
   }
-  auto impl = std::make_unique<Impl>(options, dir, SegmentGeometry{leaves_log2}, std::move(lock));
+  auto impl = std::make_unique<Impl>(options, dir, SegmentGeometry{leaves_log2}, *std::move(lock));
   RETURN_IF_ERROR(impl->Recover());
   return std::unique_ptr<Log>(new Log(std::move(impl)));
 }

@@ -104,6 +104,30 @@ absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json
   return ConsistencyEvidence{*old_root, *new_root, ConsistencyProof{*old_size, *new_size, *path}};
 }
 
+absl::StatusOr<LeafInclusionProof> LeafInclusionProofFromJson(const Json& json) {
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  absl::StatusOr<uint64_t> leaf_index = GetUint(json, "leaf_index");
+  if (!leaf_index.ok()) return leaf_index.status();
+  absl::StatusOr<uint64_t> tree_size = GetUint(json, "tree_size");
+  if (!tree_size.ok()) return tree_size.status();
+  absl::StatusOr<Hash> leaf_hash = GetHash(json, "leaf_hash");
+  if (!leaf_hash.ok()) return leaf_hash.status();
+  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
+  if (!path.ok()) return path.status();
+  return LeafInclusionProof{*leaf_hash, InclusionProof{*leaf_index, *tree_size, *path}};
+}
+
+absl::StatusOr<ConsistencyProof> ConsistencyProofFromJson(const Json& json) {
+  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
+  absl::StatusOr<uint64_t> old_size = GetUint(json, "old_size");
+  if (!old_size.ok()) return old_size.status();
+  absl::StatusOr<uint64_t> new_size = GetUint(json, "new_size");
+  if (!new_size.ok()) return new_size.status();
+  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
+  if (!path.ok()) return path.status();
+  return ConsistencyProof{*old_size, *new_size, *path};
+}
+
 absl::Status CheckEvidence(const InclusionEvidence& evidence) {
   return VerifyInclusion(evidence.leaf_hash, evidence.proof.leaf_index, evidence.proof.tree_size,
                          evidence.proof.path, evidence.root);

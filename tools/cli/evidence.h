@@ -34,6 +34,17 @@ Json ToJson(const ConsistencyEvidence& evidence);
 absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json);
 absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json);
 
+// Only the proof in what ToJson printed, without its roots: a client that checks a proof against
+// a signed checkpoint takes the root(s) from the checkpoint, never from whoever built the proof.
+// Reads leaf_index, tree_size, leaf_hash and path (inclusion) or old_size, new_size and path
+// (consistency); other fields, roots included, are ignored. Errors as above.
+struct LeafInclusionProof {
+  Hash leaf_hash{};
+  InclusionProof proof;
+};
+absl::StatusOr<LeafInclusionProof> LeafInclusionProofFromJson(const Json& json);
+absl::StatusOr<ConsistencyProof> ConsistencyProofFromJson(const Json& json);
+
 // VerifyInclusion / VerifyConsistency on the evidence; returns the verifier's status unchanged
 // (DATA_LOSS when a root does not match, INVALID_ARGUMENT for a malformed proof).
 [[nodiscard]] absl::Status CheckEvidence(const InclusionEvidence& evidence);

@@ -1,9 +1,9 @@
 #include "cli/exit_codes.h"
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace sealtrail::cli {
-
 ExitCode ExitCodeForStatus(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kOk:
@@ -11,8 +11,10 @@ ExitCode ExitCodeForStatus(const absl::Status& status) {
     case absl::StatusCode::kNotFound:
     case absl::StatusCode::kOutOfRange:
     case absl::StatusCode::kInvalidArgument:
+    case absl::StatusCode::kAlreadyExists:
       return kExitInvalidInput;
     case absl::StatusCode::kDataLoss:
+    case absl::StatusCode::kUnauthenticated:
       return kExitDataLoss;
     default:
       return kExitInternal;
@@ -20,7 +22,12 @@ ExitCode ExitCodeForStatus(const absl::Status& status) {
 }
 
 absl::Status WithContext(const absl::Status& status, absl::string_view context) {
-  return absl::Status(status.code(), absl::StrCat(context, ": ", status.message()));
+  absl::Status with_context(status.code(), absl::StrCat(context, ": ", status.message()));
+  // Payloads stay with the status.
+  status.ForEachPayload([&with_context](absl::string_view url, const absl::Cord& payload) {
+    with_context.SetPayload(url, payload);
+  });
+  return with_context;
 }
 
 int ReportStatus(const absl::Status& status, std::ostream& err) {

@@ -15,7 +15,8 @@ enum ExitCode : int {
   kExitOk = 0,
   kExitUsage = 1,         // Bad flags or arguments (reported by the flag parser).
   kExitInvalidInput = 2,  // NOT_FOUND, OUT_OF_RANGE, INVALID_ARGUMENT.
-  kExitDataLoss = 3,      // DATA_LOSS: verification failed, data damaged or tampered with.
+  kExitDataLoss = 3,      // Verification failed: DATA_LOSS (data damaged or tampered with, a
+                          // fork or rollback), UNAUTHENTICATED (a signature, key or origin).
   kExitInternal = 4,      // Anything else: other I/O errors, locked directory, internal errors.
 };
 
@@ -24,15 +25,18 @@ inline constexpr std::string_view kExitCodeHelp =
     "Exit codes:\n"
     "  0  ok\n"
     "  1  usage error (bad flags or arguments)\n"
-    "  2  not found, out of range, or invalid input\n"
-    "  3  verification failed or data damaged (DATA_LOSS)\n"
+    "  2  not found, out of range, invalid input, or a file that already exists\n"
+    "  3  verification failed or data damaged (DATA_LOSS): a hash, chain, signature, key or\n"
+    "     origin that does not verify, a checkpoint that does not match the data, a fork, or a\n"
+    "     witness shown a smaller tree than it trusts\n"
     "  4  other I/O or internal error, or the data directory is locked by another process\n"
     "Results are printed to stdout as one JSON object per line; errors to stderr.";
 
 // The exit code for the outcome of a command. The only status-to-exit-code mapping.
 ExitCode ExitCodeForStatus(const absl::Status& status);
 
-// `status` with "<context>: " prepended to its message; the code, and so the exit code, is kept.
+// `status` with "<context>: " prepended to its message; the code and payloads, and so the exit
+// code, are kept.
 absl::Status WithContext(const absl::Status& status, absl::string_view context);
 
 // Writes "sealtrail: <message>" to `err` unless `status` is OK; returns ExitCodeForStatus.

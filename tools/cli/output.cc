@@ -1,6 +1,7 @@
 #include "cli/output.h"
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
 
 namespace sealtrail::cli {
 
@@ -32,6 +33,74 @@ Json VerifyOkJson(const VerifyReport& report, double seconds) {
 
 Json VerifyFailedJson(const absl::Status& status) {
   return Json{{"ok", false}, {"error", std::string(status.message())}};
+}
+
+Json ToJson(const Checkpoint& checkpoint) {
+  Json json{{"size", checkpoint.size}, {"root", HashToBase64(checkpoint.root)}};
+  json["timestamp_ms"] =
+      checkpoint.timestamp_ms.has_value() ? Json(*checkpoint.timestamp_ms) : Json(nullptr);
+  return json;
+}
+
+Json VerifyOkJson(const DataDirAudit& audit, double seconds) {
+  return Json{{"ok", true},
+              {"records", audit.data.records},
+              {"segments", audit.data.segments},
+              {"checkpoints", audit.checkpoints},
+              {"latest_checkpoint_size", audit.latest_checkpoint_size.has_value()
+                                             ? Json(*audit.latest_checkpoint_size)
+                                             : Json(nullptr)},
+              {"root", HashToBase64(audit.data.root)},
+              {"seconds", seconds}};
+}
+
+namespace {
+
+Json SizeOrNull(const std::optional<Checkpoint>& checkpoint) {
+  return checkpoint.has_value() ? Json(checkpoint->size) : Json(nullptr);
+}
+
+Json RootOrNull(const std::optional<Checkpoint>& checkpoint) {
+  return checkpoint.has_value() ? Json(HashToBase64(checkpoint->root)) : Json(nullptr);
+}
+
+}  // namespace
+
+Json WitnessAcceptedJson(const WitnessOutcome& outcome) {
+  return Json{{"accepted", true},
+              {"old_size", SizeOrNull(outcome.old_checkpoint)},
+              {"new_size", SizeOrNull(outcome.new_checkpoint)},
+              {"root", RootOrNull(outcome.new_checkpoint)}};
+}
+
+Json WitnessRefusedJson(const WitnessOutcome& outcome, const absl::Status& error) {
+  return Json{{"accepted", false},
+              {"error", std::string(error.message())},
+              {"old_size", SizeOrNull(outcome.old_checkpoint)},
+              {"old_root", RootOrNull(outcome.old_checkpoint)},
+              {"new_size", SizeOrNull(outcome.new_checkpoint)},
+              {"new_root", RootOrNull(outcome.new_checkpoint)}};
+}
+
+Json ProofOkJson(uint64_t leaf_index, const Checkpoint& checkpoint) {
+  return Json{{"ok", true},
+              {"leaf_index", leaf_index},
+              {"tree_size", checkpoint.size},
+              {"root", HashToBase64(checkpoint.root)}};
+}
+
+absl::StatusOr<Json> ParseJson(std::string_view text) {
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", e.what()));
+  }
+}
+
+absl::Status WriteText(std::ostream& out, std::string_view text) {
+  out << text << std::flush;
+  if (!out) return absl::UnknownError("cannot write to the output stream");
+  return absl::OkStatus();
 }
 
 absl::Status WriteJsonLine(std::ostream& out, const Json& json) {

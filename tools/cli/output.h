@@ -1,15 +1,19 @@
-// The JSON objects `sealtrail local` prints, one per line. Other programs parse them, so the field
+// The JSON objects `sealtrail` prints, one per line. Other programs parse them, so the field
 // names and types here are an interface: change them only with a new field, never by renaming.
 // Hashes are standard base64 (HashToBase64); record bytes are standard base64 too.
 #ifndef SEALTRAIL_TOOLS_CLI_OUTPUT_H_
 #define SEALTRAIL_TOOLS_CLI_OUTPUT_H_
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "nlohmann/json.hpp"
+#include "sealtrail/checkpoint.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "sealtrail/verify.h"
@@ -42,6 +46,40 @@ Json ToJson(const RecordEntry& entry);
 Json VerifyOkJson(const VerifyReport& report, double seconds);
 // {"ok":false,"error":"<status message>"}
 Json VerifyFailedJson(const absl::Status& status);
+
+// `local checkpoints`, one per stored checkpoint: {"size":N,"root":"...","timestamp_ms":T}, with
+// "timestamp_ms":null when the checkpoint has no timestamp.
+Json ToJson(const Checkpoint& checkpoint);
+
+// `verify`: {"ok":true,"records":..,"segments":..,"checkpoints":..,"latest_checkpoint_size":..,
+// "root":"...","seconds":..}; latest_checkpoint_size is null when none is stored. On failure
+// `verify` prints VerifyFailedJson.
+struct DataDirAudit {
+  VerifyReport data;         // VerifyDataDir's report.
+  uint64_t checkpoints = 0;  // Stored checkpoints, each verified against key and data.
+  std::optional<uint64_t> latest_checkpoint_size;
+};
+Json VerifyOkJson(const DataDirAudit& audit, double seconds);
+
+// `witness`. Accepted: {"accepted":true,"old_size":M,"new_size":N,"root":"<new root>"}, old_size
+// null for the first checkpoint. Refused: {"accepted":false,"error":"...","old_size":M,
+// "old_root":"...","new_size":N,"new_root":"..."}, each size or root null where not known (no
+// trusted checkpoint yet, or a note that does not parse).
+struct WitnessOutcome {
+  std::optional<Checkpoint> old_checkpoint;  // The trusted one.
+  std::optional<Checkpoint> new_checkpoint;
+};
+Json WitnessAcceptedJson(const WitnessOutcome& outcome);
+Json WitnessRefusedJson(const WitnessOutcome& outcome, const absl::Status& error);
+
+// `verify-proof`: {"ok":true,"leaf_index":I,"tree_size":N,"root":"..."}.
+Json ProofOkJson(uint64_t leaf_index, const Checkpoint& checkpoint);
+
+// Parses one JSON document; INVALID_ARGUMENT with the parser's message if it is not JSON.
+absl::StatusOr<Json> ParseJson(std::string_view text);
+
+// Writes `text` exactly as it is (no newline added), then flushes. UNKNOWN if the stream fails.
+[[nodiscard]] absl::Status WriteText(std::ostream& out, std::string_view text);
 
 // Writes `json` compactly and a '\n', then flushes. Invalid UTF-8 in strings is replaced rather
 // than thrown. UNKNOWN if the stream has failed (e.g. stdout is a closed pipe).

@@ -24,9 +24,10 @@ namespace sealtrail {
 //   - Larger size: `proof` must be a consistency proof from the trusted size to the new size
 //     that verifies against both roots.
 // Errors: UNAUTHENTICATED (a signature or origin), INVALID_ARGUMENT (a malformed note, a missing
-// proof, or a proof for other sizes than the two checkpoints'), FAILED_PRECONDITION (the new tree
-// is smaller than the trusted one), DATA_LOSS (a fork: a different root at the same size, or a
-// proof that fails). Every refusal message gives both sizes and both roots in base64.
+// proof, or a proof for other sizes than the two checkpoints'), DATA_LOSS (a rollback: the new
+// tree is smaller, or its timestamp older, than the trusted one's; or a fork: a different root at
+// the same size, or a proof that fails). Every refusal message gives both sizes and both roots in
+// base64.
 absl::StatusOr<Checkpoint> WitnessCheck(std::optional<std::string_view> trusted_note,
                                         std::string_view new_note,
                                         const std::optional<ConsistencyProof>& proof,
