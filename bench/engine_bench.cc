@@ -11,10 +11,13 @@
 //   $B --benchmark_filter='Proof'                # inclusion and consistency proofs
 //   $B --benchmark_filter='^BM_Verify'           # VerifyDataDir throughput vs OpenSSL SHA-256
 //   $B --benchmark_filter='^BM_Open'             # Log::Open of the 10^7-leaf log
+//   $B --benchmark_filter='^BM_Checkpoint'       # sign / verify one checkpoint note (Ed25519)
+//   $B --benchmark_filter='^BM_FullOffline'      # auditor's offline check of the 10^7-leaf log
 //
 // Names: BM_Append/<batch>/<sync> with sync 0 = SyncPolicy::kNone, 1 = kDurable;
 // BM_InclusionProof/<leaves>, BM_ConsistencyProof/<leaves>, BM_Open/<leaves>;
-// BM_Verify/<record bytes>/<VerifyOptions::threads, 0 = one per hardware thread>.
+// BM_Verify/<record bytes>/<VerifyOptions::threads, 0 = one per hardware thread>;
+// BM_FullOfflineVerify/<leaves>/<threads, as BM_Verify>.
 //
 // Every benchmark that writes uses a fresh directory under /tmp and removes it, except the proof
 // and open benchmarks: their logs (SyncPolicy::kNone, 16-byte records) are kept in
@@ -28,7 +31,14 @@
 // appends_per_s and ratio_to_hash_only = appends_per_s / hash_only_per_s; with threads both are
 // totals over the threads. Proofs report ns_per_proof. BM_Verify reports verify_MBps,
 // openssl_sha256_8k_MBps (EVP SHA-256 over 8 KiB blocks, one thread, measured once per process) and
-// ratio_to_openssl. MB = 10^6 bytes.
+// ratio_to_openssl. BM_CheckpointSign and BM_CheckpointVerify report us_per_op (one signed
+// note: NoteSigner::Sign of a checkpoint body; VerifyCheckpoint of the signed note).
+// BM_FullOfflineVerify is what `sealtrail verify` does for an auditor on the cached 10^7-record
+// proof log: VerifyDataDir (every segment rehashed, node tables and chain compared) plus one
+// signed checkpoint of the log's head verified and compared with the recomputed size and root;
+// it reports verify_MBps (segment bytes read per second of wall time) and records_per_s. The
+// checkpoint is signed in memory in setup; nothing is written to the cached directory.
+// MB = 10^6 bytes.
 #include <openssl/evp.h>
 #include <stdlib.h>
 
@@ -36,12 +46,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -49,8 +61,11 @@
 #include "absl/strings/str_format.h"
 #include "absl/types/span.h"
 #include "benchmark/benchmark.h"
+#include "sealtrail/checkpoint.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/log.h"
+#include "sealtrail/note.h"
+#include "sealtrail/note_signer.h"
 #include "sealtrail/verify.h"
 
 namespace sealtrail {
@@ -483,6 +498,127 @@ BENCHMARK(BM_Verify)
     ->Args({256, 1})
     ->Args({8192, 0})
     ->Args({8192, 1})
+    ->Iterations(3)
+    ->UseRealTime()
+    ->Unit(benchmark::kMillisecond);
+
+// ---- Checkpoints ----
+
+// The benchmarks' signing key, generated once per process.
+const NoteSigner& BenchSigner() {
+  static const NoteSigner* const signer = [] {
+    absl::StatusOr<NoteSigner> generated = NoteSigner::Generate("bench.sealtrail.example/log");
+    if (!generated.ok()) {
+      std::fprintf(stderr, "NoteSigner::Generate: %s\n", generated.status().ToString().c_str());
+      std::abort();
+    }
+    return new NoteSigner(*std::move(generated));
+  }();
+  return *signer;
+}
+
+Checkpoint BenchCheckpoint(uint64_t size, const Hash& root) {
+  Checkpoint checkpoint;
+  checkpoint.origin = BenchSigner().verifier_key().name;
+  checkpoint.size = size;
+  checkpoint.root = root;
+  checkpoint.timestamp_ms = 1700000000123;
+  return checkpoint;
+}
+
+void ReportUsPerOp(benchmark::State& state, Clock::time_point start) {
+  state.SetItemsProcessed(state.iterations());
+  state.counters["us_per_op"] = SecondsSince(start) * 1e6 / static_cast<double>(state.iterations());
+}
+
+void BM_CheckpointSign(benchmark::State& state) {
+  const std::string body = FormatCheckpointBody(BenchCheckpoint(10'000'000, HashLeaf("bench")));
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    absl::StatusOr<std::string> note = BenchSigner().Sign(body);
+    if (!note.ok()) {
+      state.SkipWithError(note.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(note->data());
+  }
+  ReportUsPerOp(state, start);
+}
+BENCHMARK(BM_CheckpointSign)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_CheckpointVerify(benchmark::State& state) {
+  absl::StatusOr<std::string> note =
+      BenchSigner().Sign(FormatCheckpointBody(BenchCheckpoint(10'000'000, HashLeaf("bench"))));
+  if (!note.ok()) {
+    state.SkipWithError(note.status().ToString().c_str());
+    return;
+  }
+  const NoteVerifierKey& key = BenchSigner().verifier_key();
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    absl::StatusOr<Checkpoint> checkpoint = VerifyCheckpoint(*note, key);
+    if (!checkpoint.ok()) {
+      state.SkipWithError(checkpoint.status().ToString().c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(checkpoint->root);
+  }
+  ReportUsPerOp(state, start);
+}
+BENCHMARK(BM_CheckpointVerify)->UseRealTime()->Unit(benchmark::kMicrosecond);
+
+void BM_FullOfflineVerify(benchmark::State& state) {
+  const uint64_t leaves = static_cast<uint64_t>(state.range(0));
+  absl::StatusOr<Log*> log = ProofLogs::Get(leaves);  // Builds the cached log if missing.
+  if (!log.ok()) {
+    state.SkipWithError(log.status().ToString().c_str());
+    return;
+  }
+  absl::StatusOr<TreeHead> head = (*log)->Head();
+  if (!head.ok()) {
+    state.SkipWithError(head.status().ToString().c_str());
+    return;
+  }
+  // The log's signed checkpoint, as the auditor would receive it; kept in memory only.
+  absl::StatusOr<std::string> note =
+      BenchSigner().Sign(FormatCheckpointBody(BenchCheckpoint(head->size, head->root)));
+  if (!note.ok()) {
+    state.SkipWithError(note.status().ToString().c_str());
+    return;
+  }
+  const NoteVerifierKey& key = BenchSigner().verifier_key();
+  VerifyOptions options;
+  options.threads = static_cast<int>(state.range(1));
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+  const Clock::time_point start = Clock::now();
+  for (auto _ : state) {
+    absl::StatusOr<VerifyReport> report = VerifyDataDir(ProofLogDir(leaves), options);
+    if (!report.ok()) {
+      state.SkipWithError(report.status().ToString().c_str());
+      break;
+    }
+    absl::StatusOr<Checkpoint> checkpoint = VerifyCheckpoint(*note, key);
+    if (!checkpoint.ok()) {
+      state.SkipWithError(checkpoint.status().ToString().c_str());
+      break;
+    }
+    if (checkpoint->size != report->records || checkpoint->root != report->root) {
+      state.SkipWithError("the signed checkpoint does not match the recomputed tree");
+      break;
+    }
+    bytes += report->bytes;
+    records += report->records;
+  }
+  const double elapsed = SecondsSince(start);
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.SetItemsProcessed(static_cast<int64_t>(records));
+  state.counters["verify_MBps"] = static_cast<double>(bytes) / elapsed / 1e6;
+  state.counters["records_per_s"] = static_cast<double>(records) / elapsed;
+}
+BENCHMARK(BM_FullOfflineVerify)
+    ->Args({10'000'000, 0})
+    ->Args({10'000'000, 1})
     ->Iterations(3)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);

@@ -204,9 +204,9 @@ TEST_F(TamperTest, IntactDirectoryIsTheDocumentedFormat) {
     for (uint64_t j = 0; j < count; ++j) {
       const FrameLocation& f = layout.frames[j];
       EXPECT_EQ(bytes.substr(f.payload_offset(), f.length), records_[first + j]);
-      EXPECT_EQ(LoadLe32(bytes, f.offset + 4),
-                TestCrc32c(absl::StrCat(bytes.substr(f.offset, 4),
-                                        bytes.substr(f.payload_offset(), f.length))));
+      EXPECT_EQ(LoadLe32(bytes, f.offset + 4), TestCrc32c(bytes.substr(f.offset, 4)));
+      EXPECT_EQ(LoadLe32(bytes, f.offset + 8),
+                TestCrc32c(bytes.substr(f.payload_offset(), f.length)));
       leaves.push_back(testing::RefLeafHash(records_[first + j]));
     }
     if (n == kSealed) {
@@ -433,6 +433,23 @@ TEST_F(TamperTest, FlippedByteInOpenSegmentMiddleRecordIsDataLoss) {
   EXPECT_THAT(FileSizeOf(Seg(kSealed)), IsOkAndHolds(bytes.size()));
 }
 
+// A damaged length that makes a middle frame seem to run past the end of the file looks like a
+// torn write unless the length is checked on its own: it must be DATA_LOSS, and opening must not
+// truncate the acknowledged records after it.
+TEST_F(TamperTest, DamagedLengthOfMiddleFrameInOpenSegmentIsDataLossNotATornTail) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(kSealed, bytes, layout));
+  const FrameLocation frame = layout.frames[1];  // Sequence number 33, followed by three more.
+  ASSERT_OK(MakeOwnerWritable(Seg(kSealed)));
+  ASSERT_OK(FlipByteAt(Seg(kSealed), frame.offset + 2, 0x40));  // Length grows by 4 MiB.
+  const auto names_the_frame = AllOf(NamesFile(kSealed), MentionsNumber(33));
+
+  EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
+  ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
+  EXPECT_THAT(FileSizeOf(Seg(kSealed)), IsOkAndHolds(bytes.size()));
+}
+
 TEST_F(TamperTest, FlippedByteInSealedFooterMakesOpenFail) {
   std::string bytes;
   SegmentLayout layout;
@@ -471,17 +488,24 @@ void PrintTo(const TornTail& tail, std::ostream* os) {
   *os << tail.name << " (" << tail.bytes.size() << " bytes)";
 }
 
+// A frame header as the format gives it, with the payload CRC as given.
+std::string FrameHeader(uint32_t length, uint32_t payload_crc) {
+  const std::string encoded = EncodeLe32(length);
+  return encoded + EncodeLe32(TestCrc32c(encoded)) + EncodeLe32(payload_crc);
+}
+
 std::string FrameWithBadCrc(std::string_view payload) {
-  const std::string length = EncodeLe32(static_cast<uint32_t>(payload.size()));
-  const uint32_t crc = TestCrc32c(length + std::string(payload));
-  return length + EncodeLe32(crc ^ 0x00100000u) + std::string(payload);
+  const uint32_t crc = TestCrc32c(std::string(payload));
+  return FrameHeader(static_cast<uint32_t>(payload.size()), crc ^ 0x00100000u) +
+         std::string(payload);
 }
 
 std::vector<TornTail> TornTails() {
   return {
       {"PartialFrameHeader", std::string("\x0c\x00\x00", 3)},
-      {"HeaderOnly", EncodeLe32(12) + EncodeLe32(0x12345678)},
-      {"PayloadRunsPastEnd", EncodeLe32(100) + EncodeLe32(0xdeadbeef) + std::string(20, 'q')},
+      {"PartialFrameHeaderOfEightBytes", EncodeLe32(12) + EncodeLe32(0x12345678)},
+      {"HeaderOnly", FrameHeader(12, 0x12345678)},
+      {"PayloadRunsPastEnd", FrameHeader(100, 0xdeadbeef) + std::string(20, 'q')},
       {"LastFrameBadCrc", FrameWithBadCrc("an unacknowledged record")},
       {"ZeroFilled", std::string(4096, '\0')},
   };

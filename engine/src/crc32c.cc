@@ -20,17 +20,16 @@ const bool kHasAvx = __builtin_cpu_supports("avx");
 
 }  // namespace
 
-uint32_t Extend(uint32_t prefix_crc, std::string_view data) {
-  // ISA-L's crc32_iscsi works on the un-inverted register, so undo and redo the final xor.
+uint32_t Value(std::string_view data) {
+  // ISA-L's crc32_iscsi takes and returns the un-inverted register: start from all ones and
+  // invert at the end for the standard CRC32C.
   const uint32_t crc = crc32_iscsi(reinterpret_cast<unsigned char*>(const_cast<char*>(data.data())),
-                                   static_cast<int>(data.size()), prefix_crc ^ 0xFFFFFFFFu) ^
+                                   static_cast<int>(data.size()), 0xFFFFFFFFu) ^
                        0xFFFFFFFFu;
 #if defined(__x86_64__)
   if (kHasAvx) ClearUpperVectorState();
 #endif
   return crc;
 }
-
-uint32_t Value(std::string_view data) { return Extend(0, data); }
 
 }  // namespace sealtrail::crc32c

@@ -9,8 +9,6 @@ namespace sealtrail::crc32c {
 
 // The standard CRC32C of `data` (init 0xFFFFFFFF, final xor): Value("123456789") = 0xE3069283.
 uint32_t Value(std::string_view data);
-// The CRC32C of `prefix` followed by `data`, where `prefix_crc` = Value(prefix).
-uint32_t Extend(uint32_t prefix_crc, std::string_view data);
 
 }  // namespace sealtrail::crc32c
 

@@ -34,8 +34,8 @@ absl::Status FrameScanner::Next(Frame* frame) {
   RETURN_IF_ERROR(Fill(kFrameHeaderSize));
   std::string_view bytes = Buffered();
   if (bytes.size() >= kFrameHeaderSize) {
-    const uint64_t length = DecodeFixed32(bytes.data());
-    if (length <= kMaxRecordLimit) {
+    const uint64_t length = IntactFrameLength(bytes);
+    if (length != 0 && length <= kMaxRecordLimit) {
       RETURN_IF_ERROR(Fill(kFrameHeaderSize + length));
       bytes = Buffered();
     }
@@ -51,7 +51,7 @@ absl::StatusOr<bool> FrameScanner::IsTornTail(const Frame& frame) {
       return true;
     case FrameParse::kBadChecksum:
       return frame.offset + frame.size == end_;
-    case FrameParse::kBadLength:
+    case FrameParse::kBadHeader:
       return RestIsZero();
     case FrameParse::kOk:
       break;

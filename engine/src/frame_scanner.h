@@ -34,9 +34,10 @@ class FrameScanner {
   // REQUIRES: !AtEnd().
   absl::Status Next(Frame* frame);
   // True when `frame`, a bad frame just returned by Next, is a torn tail that an interrupted
-  // append explains: it runs past the end, it is the last frame and only its checksum fails, or
-  // it and everything after it are zero bytes (a tail the file system extended but never wrote).
-  // Anything else is damage. May read the rest of the file.
+  // append explains: a partial header, an intact header whose payload runs past the end, a last
+  // frame whose payload checksum alone fails, or zero bytes to the end of the file (a tail the
+  // file system extended but never wrote). Anything else, a damaged length above all, is damage.
+  // May read the rest of the file.
   absl::StatusOr<bool> IsTornTail(const Frame& frame);
 
  private:

@@ -111,7 +111,7 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
     return absl::DataLossError(absl::StrCat(
         path, ": record ", first_sequence + segment->tree.leaf_count(), " at offset ", frame.offset,
         ": ",
-        frame.parse == FrameParse::kBadChecksum ? "checksum mismatch" : "invalid frame length",
+        frame.parse == FrameParse::kBadChecksum ? "checksum mismatch" : "damaged frame header",
         ", and more data follows, so this is damage, not a torn write"));
   }
   segment->reader = std::move(reader);

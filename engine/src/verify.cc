@@ -38,8 +38,8 @@ const char* FrameProblem(FrameParse parse) {
   switch (parse) {
     case FrameParse::kTruncated:
       return "frame runs past the end of the frame region (torn or truncated)";
-    case FrameParse::kBadLength:
-      return "invalid frame length";
+    case FrameParse::kBadHeader:
+      return "damaged frame header (length checksum mismatch or impossible length)";
     case FrameParse::kBadChecksum:
       return "checksum mismatch";
     case FrameParse::kOk:

@@ -14,7 +14,7 @@
 namespace sealtrail::testing {
 
 inline constexpr uint64_t kSegmentHeaderBytes = 32;
-inline constexpr uint64_t kFrameHeaderBytes = 8;  // u32 length, u32 CRC
+inline constexpr uint64_t kFrameHeaderBytes = 12;  // u32 length, u32 CRC(length), u32 CRC(payload)
 inline constexpr uint64_t kFooterBytes = 112;
 inline constexpr uint64_t kNodeBytes = 32;
 // Field offsets within the footer.
