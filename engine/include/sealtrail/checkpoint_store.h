@@ -30,8 +30,8 @@ class CheckpointStore {
  public:
   // Opens the store of the data directory `data_dir`. Unless `read_only`, creates it if missing
   // and truncates a torn tail (an interrupted append); read-only opens create nothing (a missing
-  // store is an empty one), leave a torn tail alone and serve what precedes it. DATA_LOSS naming the offset for damage elsewhere, or for stored
-  // sizes that go backwards.
+  // store is an empty one), leave a torn tail alone and serve what precedes it. DATA_LOSS naming
+  // the offset for damage elsewhere, or for stored sizes that go backwards.
   static absl::StatusOr<std::unique_ptr<CheckpointStore>> Open(Env* env,
                                                                const std::string& data_dir,
                                                                bool read_only);
