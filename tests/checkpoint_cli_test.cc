@@ -33,6 +33,7 @@
 #include "sealtrail/note_signer.h"
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
+#include "testing/json_lines.h"
 #include "testing/reference_merkle.h"
 #include "testing/run_process.h"
 #include "testing/scratch_dir.h"
@@ -40,6 +41,10 @@
 
 namespace sealtrail::cli {
 namespace {
+
+using ::sealtrail::testing::JsonLines;
+using ::sealtrail::testing::Keys;
+using ::sealtrail::testing::OnlyLine;
 
 namespace fs = std::filesystem;
 using ::sealtrail::testing::IsOk;
@@ -93,25 +98,6 @@ void SignCheckpoint(const std::string& dir, const TestKey& key, std::string* not
   std::ostringstream out;
   ASSERT_OK(RunSignCheckpoint(env(), dir, key.file, origin, out));
   *note = out.str();
-}
-
-std::vector<std::string> Keys(const Json& json) {
-  std::vector<std::string> keys;
-  for (auto it = json.begin(); it != json.end(); ++it) keys.push_back(it.key());
-  return keys;
-}
-
-Json OnlyLine(const std::string& out) {
-  EXPECT_FALSE(out.empty());
-  EXPECT_EQ(out.find('\n'), out.size() - 1) << out;
-  return Json::parse(out);
-}
-
-std::vector<Json> JsonLines(const std::string& text) {
-  std::vector<Json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
-  return lines;
 }
 
 std::string B64(const Hash& hash) { return HashToBase64(hash); }

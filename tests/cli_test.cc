@@ -30,11 +30,16 @@
 #include "sealtrail/merkle_proof.h"
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
+#include "testing/json_lines.h"
 #include "testing/reference_merkle.h"
 #include "testing/scratch_dir.h"
 
 namespace sealtrail::cli {
 namespace {
+
+using ::sealtrail::testing::JsonLines;
+using ::sealtrail::testing::Keys;
+using ::sealtrail::testing::OnlyLine;
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
@@ -70,19 +75,6 @@ void CreateLog(const std::string& dir, uint32_t leaves_per_segment_log2,
   if (records.empty()) return;
   absl::StatusOr<AppendSummary> appended = AppendRecords(**log, records);
   ASSERT_TRUE(appended.ok()) << appended.status();
-}
-
-std::vector<std::string> Keys(const Json& json) {
-  std::vector<std::string> keys;
-  for (auto it = json.begin(); it != json.end(); ++it) keys.push_back(it.key());
-  return keys;
-}
-
-// The one JSON line a command printed.
-Json OnlyLine(const std::string& out) {
-  EXPECT_FALSE(out.empty());
-  EXPECT_EQ(out.find('\n'), out.size() - 1) << out;
-  return Json::parse(out);
 }
 
 Hash FromBase64(const Json& text) {
@@ -441,13 +433,6 @@ TEST(DemoEventsTest, AreDeterministicJsonWithABargeIn) {
   EXPECT_TRUE(barge);
 }
 
-std::vector<Json> ParseLines(const std::string& text) {
-  std::vector<Json> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(Json::parse(line));
-  return lines;
-}
-
 TEST(DemoCommandTest, PrintsEveryStepAndEverythingVerifies) {
   testing::ScratchDir tmp;
   const std::string dir = tmp.Sub("data");
@@ -455,7 +440,7 @@ TEST(DemoCommandTest, PrintsEveryStepAndEverythingVerifies) {
     std::ostringstream out;
     absl::Status status = RunDemo(dir, DemoOptions{}, out);
     ASSERT_TRUE(status.ok()) << status << "\n" << out.str();
-    const std::vector<Json> lines = ParseLines(out.str());
+    const std::vector<Json> lines = JsonLines(out.str());
     std::vector<std::string> steps;
     for (const Json& line : lines) steps.push_back(line["step"]);
     EXPECT_THAT(steps,
@@ -656,7 +641,7 @@ TEST_F(BinaryTest, ReadCommandsWorkBesideAWriterAndSeeItsAcknowledgedRecords) {
 TEST_F(BinaryTest, DemoRunsEveryStep) {
   ProcessResult run = RunBinary(tmp_, {"local", "demo", "--data", dir_});
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  const std::vector<Json> lines = ParseLines(run.out);
+  const std::vector<Json> lines = JsonLines(run.out);
   ASSERT_EQ(lines.size(), 8u);
   EXPECT_EQ(lines.back()["step"], "verify_data_dir");
   EXPECT_EQ(lines.back()["ok"], true);

@@ -30,6 +30,7 @@
 #include "sealtrail/note.h"
 #include "testing/data_dir_layout.h"
 #include "testing/file_util.h"
+#include "testing/json_lines.h"
 #include "testing/reference_merkle.h"
 #include "testing/run_process.h"
 #include "testing/scratch_dir.h"
@@ -37,6 +38,10 @@
 
 namespace sealtrail::cli {
 namespace {
+
+using ::sealtrail::testing::JsonLines;
+using ::sealtrail::testing::Keys;
+using ::sealtrail::testing::OnlyLine;
 
 namespace fs = std::filesystem;
 using ::sealtrail::testing::IsOkAndHolds;
@@ -88,12 +93,6 @@ void ReadAllRecords(const std::string& dir, std::vector<std::string>* records) {
     ASSERT_OK_AND_ASSIGN(std::string record, log->Read(i));
     records->push_back(std::move(record));
   }
-}
-
-Json OnlyLine(const std::string& out) {
-  EXPECT_FALSE(out.empty());
-  EXPECT_EQ(out.find('\n'), out.size() - 1) << out;
-  return Json::parse(out);
 }
 
 class WitnessTest : public ::testing::Test {

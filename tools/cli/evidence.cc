@@ -74,36 +74,6 @@ Json ToJson(const ConsistencyEvidence& evidence) {
               {"path", PathToJson(evidence.proof.path)}};
 }
 
-absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json) {
-  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
-  absl::StatusOr<uint64_t> leaf_index = GetUint(json, "leaf_index");
-  if (!leaf_index.ok()) return leaf_index.status();
-  absl::StatusOr<uint64_t> tree_size = GetUint(json, "tree_size");
-  if (!tree_size.ok()) return tree_size.status();
-  absl::StatusOr<Hash> leaf_hash = GetHash(json, "leaf_hash");
-  if (!leaf_hash.ok()) return leaf_hash.status();
-  absl::StatusOr<Hash> root = GetHash(json, "root");
-  if (!root.ok()) return root.status();
-  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
-  if (!path.ok()) return path.status();
-  return InclusionEvidence{*leaf_hash, *root, InclusionProof{*leaf_index, *tree_size, *path}};
-}
-
-absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json) {
-  if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
-  absl::StatusOr<uint64_t> old_size = GetUint(json, "old_size");
-  if (!old_size.ok()) return old_size.status();
-  absl::StatusOr<uint64_t> new_size = GetUint(json, "new_size");
-  if (!new_size.ok()) return new_size.status();
-  absl::StatusOr<Hash> old_root = GetHash(json, "old_root");
-  if (!old_root.ok()) return old_root.status();
-  absl::StatusOr<Hash> new_root = GetHash(json, "new_root");
-  if (!new_root.ok()) return new_root.status();
-  absl::StatusOr<std::vector<Hash>> path = GetPath(json);
-  if (!path.ok()) return path.status();
-  return ConsistencyEvidence{*old_root, *new_root, ConsistencyProof{*old_size, *new_size, *path}};
-}
-
 absl::StatusOr<LeafInclusionProof> LeafInclusionProofFromJson(const Json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
   absl::StatusOr<uint64_t> leaf_index = GetUint(json, "leaf_index");
@@ -126,6 +96,25 @@ absl::StatusOr<ConsistencyProof> ConsistencyProofFromJson(const Json& json) {
   absl::StatusOr<std::vector<Hash>> path = GetPath(json);
   if (!path.ok()) return path.status();
   return ConsistencyProof{*old_size, *new_size, *path};
+}
+
+// The evidence forms are the plain proofs plus the roots they claim.
+absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json) {
+  absl::StatusOr<LeafInclusionProof> proof = LeafInclusionProofFromJson(json);
+  if (!proof.ok()) return proof.status();
+  absl::StatusOr<Hash> root = GetHash(json, "root");
+  if (!root.ok()) return root.status();
+  return InclusionEvidence{proof->leaf_hash, *root, std::move(proof->proof)};
+}
+
+absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json) {
+  absl::StatusOr<ConsistencyProof> proof = ConsistencyProofFromJson(json);
+  if (!proof.ok()) return proof.status();
+  absl::StatusOr<Hash> old_root = GetHash(json, "old_root");
+  if (!old_root.ok()) return old_root.status();
+  absl::StatusOr<Hash> new_root = GetHash(json, "new_root");
+  if (!new_root.ok()) return new_root.status();
+  return ConsistencyEvidence{*old_root, *new_root, *std::move(proof)};
 }
 
 absl::Status CheckEvidence(const InclusionEvidence& evidence) {
