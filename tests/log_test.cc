@@ -659,3 +659,24 @@ TEST(LogTest, ReadOnlyOpenOfMissingDirectoryIsNotFoundAndCreatesNothing) {
 
 }  // namespace
 }  // namespace sealtrail
+
+namespace sealtrail {
+namespace {
+
+TEST(LogTest, CleanReopenReportsNoRecovery) {
+  testing::ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(2), dir));
+    EXPECT_TRUE(log->recovery_report().actions.empty());
+    std::vector<std::string> records;
+    for (uint64_t i = 0; i < 9; ++i) records.push_back(SimpleRecord(i));
+    ASSERT_OK(log->Append(Views(records)).status());
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(0), dir));
+  EXPECT_TRUE(log->recovery_report().actions.empty());
+  EXPECT_EQ(log->recovery_report().truncated_bytes, 0u);
+}
+
+}  // namespace
+}  // namespace sealtrail

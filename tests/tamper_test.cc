@@ -527,6 +527,12 @@ class TornTailTest : public TamperTest, public ::testing::WithParamInterface<Tor
       ASSERT_OK_AND_ASSIGN(TreeHead head, log->Head());
       EXPECT_EQ(RefToHex(head.root), RefToHex(testing::RefMth(records_)));
       EXPECT_THAT(FileSizeOf(Seg(open_segment)), IsOkAndHolds(good_size));
+      // The repair is reported, naming the file, the offset and how much was cut.
+      EXPECT_EQ(log->recovery_report().truncated_bytes, GetParam().bytes.size());
+      ASSERT_EQ(log->recovery_report().actions.size(), 1u);
+      EXPECT_THAT(log->recovery_report().actions[0],
+                  AllOf(HasSubstr("torn tail"), HasSubstr(SegmentFileName(open_segment)),
+                        HasSubstr(absl::StrCat("offset ", good_size))));
       // The writer continues after the repaired tail.
       records_.push_back("appended after repair");
       EXPECT_THAT(log->Append({std::string_view(records_.back())}),

@@ -212,5 +212,6 @@ absl::StatusOr<ConsistencyProof> Log::ProveConsistency(uint64_t old_size, uint64
   return impl_->ProveConsistency(old_size, new_size);
 }
 const std::string& Log::dir() const { return impl_->dir(); }
+const RecoveryReport& Log::recovery_report() const { return impl_->recovery_report(); }
 
 }  // namespace sealtrail

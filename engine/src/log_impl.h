@@ -67,6 +67,7 @@ class Log::Impl {
   absl::StatusOr<InclusionProof> ProveInclusion(uint64_t leaf_index, uint64_t tree_size) const;
   absl::StatusOr<ConsistencyProof> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
   const std::string& dir() const { return dir_; }
+  const RecoveryReport& recovery_report() const { return recovery_report_; }
 
  private:
   // --- read side (log.cc) ---
@@ -131,6 +132,7 @@ class Log::Impl {
   absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
 
   std::atomic<uint64_t> committed_{0};
+  RecoveryReport recovery_report_;  // Written by Recover only, before the Log is shared.
 };
 
 }  // namespace sealtrail

@@ -20,6 +20,8 @@ absl::Status Log::Impl::Recover() {
       // A segment file still being created: it holds no acknowledged record.
       if (!options_.read_only) {
         RETURN_IF_ERROR(env_->RemoveFile(absl::StrCat(segments_dir_, "/", name)));
+        recovery_report_.actions.push_back(
+            absl::StrCat("removed the unfinished temporary file ", segments_dir_, "/", name));
       }
     } else if (std::optional<uint64_t> index = ParseSegmentFileName(name)) {
       indexes.push_back(*index);
@@ -78,6 +80,11 @@ absl::Status Log::Impl::Recover() {
   }
   next_index_ = count * geometry_.leaves();
   NoteWritten(next_index_, /*durable=*/true);
+  if (count > 0) {
+    recovery_report_.actions.push_back(absl::StrCat(
+        "created segment ", SegmentFileName(count), ", missing after segment ", count - 1,
+        " was sealed (a crash between sealing and creating its successor)"));
+  }
   return CreateOpenSegment(count);
 }
 
@@ -117,13 +124,25 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
   segment->reader = std::move(reader);
   if (options_.read_only) {
     // Serve the intact prefix; a torn tail or an unfinished seal is left for the writer.
+    if (torn) {
+      recovery_report_.actions.push_back(absl::StrCat("left a torn tail of ", size - segment->bytes,
+                                                      " bytes at offset ", segment->bytes, " of ",
+                                                      path, " in place (read-only)"));
+    }
     next_index_ = first_sequence + segment->tree.leaf_count();
     absl::MutexLock state_lock(&state_mu_);
     open_ = segment;
     NoteWritten(next_index_, /*durable=*/true);
     return absl::OkStatus();
   }
-  if (torn) RETURN_IF_ERROR(env_->TruncateFile(path, segment->bytes));
+  if (torn) {
+    RETURN_IF_ERROR(env_->TruncateFile(path, segment->bytes));
+    recovery_report_.truncated_bytes += size - segment->bytes;
+    recovery_report_.actions.push_back(
+        absl::StrCat("truncated a torn tail of ", size - segment->bytes, " bytes at offset ",
+                     segment->bytes, " of ", path, " (records from ",
+                     first_sequence + segment->tree.leaf_count(), " on were never acknowledged)"));
+  }
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> writer, env_->NewAppendableFile(path));
   segment->writer = std::move(writer);
   // What survived a process crash may still be only in the page cache: make it durable before
@@ -138,7 +157,11 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
     sync_target_ = segment->writer;
   }
   NoteWritten(next_index_, /*durable=*/true);
-  if (segment->tree.full()) return SealOpenSegment();
+  if (segment->tree.full()) {
+    recovery_report_.actions.push_back(
+        absl::StrCat("finished sealing ", path, ", which was full but not sealed"));
+    return SealOpenSegment();
+  }
   return absl::OkStatus();
 }
 

@@ -25,6 +25,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -62,6 +63,15 @@ struct LogOptions {
 };
 
 inline constexpr uint32_t kMaxRecordLimit = 64u << 20;
+
+// What Open had to do to bring the directory back to a consistent state, for the operator's log.
+// Empty after a clean shutdown.
+struct RecoveryReport {
+  // One line per action, naming the file and offset, e.g. "truncated a torn tail of 57 bytes at
+  // offset 1234 of .../segments/000000000003.seg (records from 198 on were never acknowledged)".
+  std::vector<std::string> actions;
+  uint64_t truncated_bytes = 0;
+};
 
 struct TreeHead {
   uint64_t size = 0;
@@ -111,6 +121,9 @@ class Log {
                                                                   uint64_t new_size) const;
 
   const std::string& dir() const;
+  // What recovery did when this Log was opened (read-only opens change nothing and report what
+  // they left in place).
+  const RecoveryReport& recovery_report() const;
 
   class Impl;
 
