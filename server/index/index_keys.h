@@ -1,0 +1,73 @@
+// The index's key and value encoding. Specified in docs/index.md ("Key layout"); change both
+// together and bump kIndexFormat.
+//
+// All entries live in RocksDB's default column family and are told apart by a one-byte tag:
+//   T lp(tenant) ord(time) be64(seq)               (tenant, time)
+//   A lp(tenant) lp(actor) ord(time) be64(seq)     (tenant, actor, time)
+//   X lp(tenant) lp(action) ord(time) be64(seq)    (tenant, action, time)
+//   R lp(tenant) trace[16] be64(seq)               (tenant, trace id)
+//   M name                                         meta: format marker, covered sequence number
+// lp(s) is a LEB128 length then the bytes, so no prefix of one tenant's keys is another's.
+// ord(t) is the int64 time with its sign bit flipped, big-endian, so byte order is time order.
+#ifndef SEALTRAIL_SERVER_INDEX_INDEX_KEYS_H_
+#define SEALTRAIL_SERVER_INDEX_INDEX_KEYS_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "server/index/index_fields.h"
+
+namespace sealtrail::index_internal {
+
+inline constexpr char kTimeTag = 'T';
+inline constexpr char kActorTag = 'A';
+inline constexpr char kActionTag = 'X';
+inline constexpr char kTraceTag = 'R';
+inline constexpr char kMetaTag = 'M';
+
+inline constexpr size_t kTraceIdSize = 16;
+inline constexpr std::string_view kIndexFormat = "sealtrail-index/1";
+
+std::string FormatKey();   // value: kIndexFormat
+std::string CoveredKey();  // value: be64(next sequence number to index)
+
+void AppendBe64(std::string* out, uint64_t v);
+uint64_t DecodeBe64(std::string_view bytes);  // REQUIRES: bytes.size() >= 8.
+uint64_t TimeOrdinal(int64_t time_ns);
+int64_t TimeFromOrdinal(uint64_t ordinal);
+
+// Key prefixes: every key of one (tenant[, actor|action|trace]) starts with these.
+std::string TimePrefix(std::string_view tenant);
+std::string ActorPrefix(std::string_view tenant, std::string_view actor);
+std::string ActionPrefix(std::string_view tenant, std::string_view action);
+std::string TracePrefix(std::string_view tenant, std::string_view trace_id);
+
+// prefix + ord(time) + be64(seq), for T, A and X keys.
+std::string TimeSeqKey(std::string_view prefix, int64_t time_ns, uint64_t seq);
+// prefix + be64(seq), for R keys.
+std::string SeqKey(std::string_view prefix, uint64_t seq);
+
+// The smallest string greater than every string that starts with `prefix`.
+// REQUIRES: prefix contains a byte other than 0xff.
+std::string PrefixSuccessor(std::string_view prefix);
+
+// The length of an R key's (tenant, trace) prefix, or 0 if `key` is not a well-formed R key.
+size_t TracePrefixLength(std::string_view key);
+
+// Every entry's value: ord(time) be32(outcome) lp(actor) lp(action). The same for all four
+// indexes, so a scan of any of them can apply the other filters without reading the log.
+struct EntryValue {
+  int64_t time_ns = 0;
+  int32_t outcome = 0;
+  std::string actor;
+  std::string action;
+};
+std::string EncodeEntryValue(const IndexFields& fields);
+// DATA_LOSS if `bytes` is not a well-formed value.
+absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes);
+
+}  // namespace sealtrail::index_internal
+
+#endif  // SEALTRAIL_SERVER_INDEX_INDEX_KEYS_H_

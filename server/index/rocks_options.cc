@@ -1,0 +1,75 @@
+#include "server/index/rocks_options.h"
+
+#include <algorithm>
+#include <memory>
+#include <vector>
+
+#include "rocksdb/cache.h"
+#include "rocksdb/convenience.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
+#include "rocksdb/table.h"
+#include "server/index/index_keys.h"
+
+namespace sealtrail::index_internal {
+namespace {
+
+// Maps an R key to its (tenant, trace id) prefix; other keys are outside the domain and get no
+// filter entries. Every trace lookup is a scan within one such prefix, so the bloom filter lets
+// it skip SST files that hold no entry for that trace. The name is stored in the SST files;
+// renaming it makes RocksDB ignore old filters (safe, just slower) until they are compacted.
+class TracePrefixTransform : public rocksdb::SliceTransform {
+ public:
+  const char* Name() const override { return "sealtrail.TracePrefix.1"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), TracePrefixLength(std::string_view(key.data(), key.size())));
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return TracePrefixLength(std::string_view(key.data(), key.size())) != 0;
+  }
+};
+
+bool HasLz4() {
+  const std::vector<rocksdb::CompressionType> supported = rocksdb::GetSupportedCompressions();
+  return std::find(supported.begin(), supported.end(), rocksdb::kLZ4Compression) != supported.end();
+}
+
+}  // namespace
+
+rocksdb::Options MakeDbOptions(const IndexOptions& options) {
+  rocksdb::Options db;
+  db.paranoid_checks = true;
+  db.write_buffer_size = options.write_buffer_bytes;
+  db.max_background_jobs = 2;
+  db.level_compaction_dynamic_level_bytes = true;
+  db.compression =
+      options.compress && HasLz4() ? rocksdb::kLZ4Compression : rocksdb::kNoCompression;
+  // A crash may drop unflushed memtables only (no WAL); flushing at close keeps a clean
+  // shutdown from having to re-index anything.
+  db.avoid_flush_during_shutdown = false;
+  db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+  db.keep_log_file_num = 4;
+
+  db.prefix_extractor = std::make_shared<TracePrefixTransform>();
+  db.memtable_prefix_bloom_size_ratio = 0.02;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(options.bloom_bits_per_key));
+  // Point lookups are rare (meta keys, the open-time spot check); filters are for prefixes.
+  table.whole_key_filtering = false;
+  table.cache_index_and_filter_blocks = true;
+  table.pin_l0_filter_and_index_blocks_in_cache = true;
+  table.format_version = 5;
+  db.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  return db;
+}
+
+rocksdb::WriteOptions MakeWriteOptions() {
+  rocksdb::WriteOptions write;
+  write.disableWAL = true;
+  write.sync = false;
+  return write;
+}
+
+}  // namespace sealtrail::index_internal

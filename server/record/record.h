@@ -1,0 +1,64 @@
+// The audit record model: the checks a record must pass before it is appended, the bytes it is
+// stored as (the Merkle leaf data), and its JSON form.
+//
+// A record's life: RecordFromJson (CLI) or gRPC decoding -> ValidateRecord -> the server assigns
+// context.commit_time_ns -> SerializeForLog -> the log stores those bytes exactly and hashes them.
+// Readers get the bytes back and ParseStoredRecord them; the indexes get ExtractIndexFields.
+//
+// All functions are pure and thread-safe.
+#ifndef SEALTRAIL_SERVER_RECORD_RECORD_H_
+#define SEALTRAIL_SERVER_RECORD_RECORD_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sealtrail/v1/audit_record.pb.h"
+#include "server/index/index_fields.h"
+
+namespace sealtrail {
+
+// Size limits ValidateRecord enforces, in bytes.
+inline constexpr size_t kMaxRecordIdBytes = 1024;               // ids, names, routes, roles
+inline constexpr size_t kMaxRecordTextBytes = 4 * 1024;         // user_agent, outcome.reason
+inline constexpr size_t kMaxRecordValueBytes = 64 * 1024;       // details.old_value, new_value
+inline constexpr size_t kMaxRecordAttributesBytes = 64 * 1024;  // keys + values, all together
+
+// Checks a record submitted by a client. OK, or INVALID_ARGUMENT with a message that names the
+// offending field by its path (e.g. "context.tenant_id"). Rejects: a missing context.tenant_id or
+// action.name; neither actor.user_id nor actor.service; outcome.result unspecified or not a known
+// value; correlation.trace_id not 0 or 16 bytes, span_id not 0 or 8 bytes; context.source_ip
+// that is not an IPv4 or IPv6 literal; a non-zero context.commit_time_ns (the server assigns it);
+// negative times or row counts; strings over the limits above; fields this server does not know
+// (a newer client's), since it could neither check nor index them.
+[[nodiscard]] absl::Status ValidateRecord(const v1::AuditRecord& record);
+
+// The record's deterministic serialization (map entries sorted by key): the leaf data the log
+// stores, byte for byte. The same record always gives the same bytes with this protobuf build;
+// the bytes are stored, never recomputed, so a later protobuf change cannot break old proofs.
+[[nodiscard]] std::string SerializeForLog(const v1::AuditRecord& record);
+
+// Parses stored leaf data. DATA_LOSS if the bytes are not a valid AuditRecord.
+[[nodiscard]] absl::StatusOr<v1::AuditRecord> ParseStoredRecord(std::string_view bytes);
+
+// The fields the secondary indexes key on. The actor is actor.user_id, or actor.service when
+// there is no user.
+[[nodiscard]] IndexFields ExtractIndexFields(const v1::AuditRecord& record);
+
+// Parses a record in protobuf's proto3 JSON mapping. Field names may be the proto names used in
+// the issue ("tenant_id") or lowerCamelCase ("tenantId"); enums are names ("SUCCESS"), bytes are
+// base64, 64-bit integers are strings or numbers. INVALID_ARGUMENT, with the parser's message,
+// on malformed JSON, unknown fields or unknown enum names. Does not validate: call
+// ValidateRecord.
+[[nodiscard]] absl::StatusOr<v1::AuditRecord> RecordFromJson(std::string_view json);
+
+// The record in protobuf's canonical proto3 JSON mapping on one line: lowerCamelCase field names
+// ("tenantId"), enums by name, bytes base64, 64-bit integers as strings; default values omitted.
+// RecordFromJson(*RecordToJson(r)) equals r. INTERNAL only if protobuf's printer fails.
+[[nodiscard]] absl::StatusOr<std::string> RecordToJson(const v1::AuditRecord& record);
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_SERVER_RECORD_RECORD_H_
