@@ -33,6 +33,7 @@ namespace sealtrail {
 namespace {
 
 using ::sealtrail::testing::GoTestSigner;
+using ::sealtrail::testing::HasSubstrIgnoringCase;
 using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::kEmDash;
 using ::sealtrail::testing::kGoKeyId;
@@ -53,13 +54,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
-
-MATCHER_P(HasSubstrIgnoringCase, needle,
-          absl::StrCat(negation ? "doesn't contain" : "contains", " \"", needle,
-                       "\" (ignoring case)")) {
-  return absl::StrContains(absl::AsciiStrToLower(std::string(arg)),
-                           absl::AsciiStrToLower(std::string(needle)));
-}
 
 std::string S(std::string_view s) { return std::string(s); }
 

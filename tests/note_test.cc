@@ -33,6 +33,7 @@ namespace sealtrail {
 namespace {
 
 using ::sealtrail::testing::FileModeOf;
+using ::sealtrail::testing::HasSubstrIgnoringCase;
 using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::kC2spKeyId;
 using ::sealtrail::testing::kC2spNote;
@@ -69,13 +70,6 @@ using ::testing::AllOf;
 using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-MATCHER_P(HasSubstrIgnoringCase, needle,
-          absl::StrCat(negation ? "doesn't contain" : "contains", " \"", needle,
-                       "\" (ignoring case)")) {
-  return absl::StrContains(absl::AsciiStrToLower(std::string(arg)),
-                           absl::AsciiStrToLower(std::string(needle)));
-}
 
 std::string S(std::string_view s) { return std::string(s); }
 

@@ -15,6 +15,9 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -73,6 +76,14 @@ MATCHER_P(IsOkAndHolds, inner,
     return false;
   }
   return ::testing::ExplainMatchResult(inner, *arg, result_listener);
+}
+
+// Matches a string holding `needle`, ignoring ASCII case (error messages start sentences).
+MATCHER_P(HasSubstrIgnoringCase, needle,
+          absl::StrCat(negation ? "doesn't contain" : "contains", " \"", needle,
+                       "\" (ignoring case)")) {
+  return absl::StrContains(absl::AsciiStrToLower(std::string(arg)),
+                           absl::AsciiStrToLower(std::string(needle)));
 }
 
 }  // namespace sealtrail::testing
