@@ -104,15 +104,6 @@ std::string B64(const Hash& hash) { return HashToBase64(hash); }
 
 // ---- Exit codes ----
 
-TEST(VerificationExitCodeTest, BadSignaturesForksAndRollbacksExitThree) {
-  EXPECT_EQ(ExitCodeForStatus(absl::UnauthenticatedError("bad signature")), 3);
-  EXPECT_EQ(ExitCodeForStatus(absl::DataLossError("fork")), 3);
-  EXPECT_EQ(ExitCodeForStatus(absl::DataLossError("rollback: the new tree is smaller")), 3);
-  // FAILED_PRECONDITION keeps its general meaning (e.g. a locked directory).
-  EXPECT_EQ(ExitCodeForStatus(absl::FailedPreconditionError("locked")), 4);
-  EXPECT_EQ(ExitCodeForStatus(absl::AlreadyExistsError("key file exists")), 2);
-}
-
 TEST(VerificationExitCodeTest, WithContextKeepsTheCodeAndPrefixesTheMessage) {
   const absl::Status status =
       WithContext(absl::DataLossError("the new tree is smaller"), "witness");

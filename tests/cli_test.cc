@@ -90,7 +90,11 @@ TEST(ExitCodeTest, EachStatusClassHasItsDocumentedCode) {
   EXPECT_EQ(ExitCodeForStatus(absl::NotFoundError("x")), 2);
   EXPECT_EQ(ExitCodeForStatus(absl::OutOfRangeError("x")), 2);
   EXPECT_EQ(ExitCodeForStatus(absl::InvalidArgumentError("x")), 2);
+  EXPECT_EQ(ExitCodeForStatus(absl::AlreadyExistsError("key file exists")), 2);
   EXPECT_EQ(ExitCodeForStatus(absl::DataLossError("x")), 3);
+  // A signature, key or origin that does not verify is a failed verification too.
+  EXPECT_EQ(ExitCodeForStatus(absl::UnauthenticatedError("bad signature")), 3);
+  // FAILED_PRECONDITION keeps its general meaning (e.g. a locked directory).
   EXPECT_EQ(ExitCodeForStatus(absl::FailedPreconditionError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::UnknownError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::InternalError("x")), 4);
