@@ -1,0 +1,204 @@
+// AuditLogService's append methods: Append (unary) and AppendStream (a reply per request).
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "server/record/record.h"
+#include "server/service/audit_log_service.h"
+#include "server/service/grpc_status.h"
+
+namespace sealtrail {
+namespace {
+
+using CommitResult = absl::StatusOr<std::vector<CommittedRecord>>;
+
+void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendResponse* response) {
+  response->mutable_results()->Reserve(static_cast<int>(committed.size()));
+  for (const CommittedRecord& record : committed) {
+    v1::AppendResult* result = response->add_results();
+    result->set_seq(record.seq);
+    result->set_leaf_hash(std::string(AsStringView(record.leaf_hash)));
+    result->set_tree_size(record.tree_size);
+  }
+}
+
+// Serves one AppendStream. Requests are submitted to the pipeline as they arrive, up to
+// `window` in flight; replies are written one at a time in request order. On the first failed
+// request (invalid, refused, or failed to commit) the reactor stops reading, still writes the
+// replies of the requests before it, and finishes with that request's error. It finishes only
+// when no pipeline callback is outstanding, so a callback never outlives it.
+class AppendStreamReactor final
+    : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+ public:
+  AppendStreamReactor(AppendPipeline* pipeline, uint32_t max_batch_records, uint32_t window)
+      : pipeline_(pipeline), max_batch_records_(max_batch_records), window_(window) {
+    absl::MutexLock lock(&mu_);
+    StartReadLocked();
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // The client half-closed (or the call ended).
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      reads_done_ = true;
+      ProgressLocked();
+      return;
+    }
+    uint64_t id;
+    absl::Status invalid = ValidateAppendRequest(request_, max_batch_records_);
+    {
+      absl::MutexLock lock(&mu_);
+      reading_ = false;
+      id = next_id_++;
+      if (!invalid.ok() || failed_id_.has_value()) {
+        // After a failure nothing more is submitted; this request just ends the reading.
+        if (!invalid.ok()) FailLocked(id, std::move(invalid));
+        reads_done_ = true;
+        ProgressLocked();
+        return;
+      }
+      ++inflight_;
+    }
+    std::vector<v1::AuditRecord> records;
+    records.reserve(request_.records_size());
+    for (v1::AuditRecord& record : *request_.mutable_records())
+      records.push_back(std::move(record));
+    request_.Clear();
+    pipeline_->Submit(std::move(records),
+                      [this, id](CommitResult result) { OnCommitted(id, std::move(result)); });
+    absl::MutexLock lock(&mu_);
+    ProgressLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) FailLocked(next_write_id_, absl::CancelledError("the client went away"));
+    ProgressLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    FailLocked(next_id_, absl::CancelledError("the call was cancelled"));
+    ProgressLocked();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnCommitted(uint64_t id, CommitResult result) {
+    absl::MutexLock lock(&mu_);
+    --inflight_;
+    if (!result.ok()) {
+      FailLocked(id, result.status());
+    } else {
+      FillResponse(*result, &replies_[id]);
+    }
+    ProgressLocked();
+  }
+
+  // Keeps the earliest failure: replies before it are still written.
+  void FailLocked(uint64_t id, absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!failed_id_.has_value() || id < *failed_id_) {
+      failed_id_ = id;
+      failure_ = std::move(status);
+    }
+  }
+
+  void StartReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    reading_ = true;
+    StartRead(&request_);
+  }
+
+  // Writes the next reply if it is ready, reads ahead if the window allows, and finishes when
+  // nothing is left to do.
+  void ProgressLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (finished_) return;
+    if (!writing_ && (!failed_id_.has_value() || next_write_id_ < *failed_id_)) {
+      auto next = replies_.find(next_write_id_);
+      if (next != replies_.end()) {
+        reply_ = std::move(next->second);
+        replies_.erase(next);
+        ++next_write_id_;
+        writing_ = true;
+        StartWrite(&reply_);
+      }
+    }
+    if (!reading_ && !reads_done_ && !failed_id_.has_value() && inflight_ < window_) {
+      StartReadLocked();
+    }
+    // A reply that could be written has just been started, so !writing_ means none is left.
+    bool input_done = reads_done_ || failed_id_.has_value();
+    if (input_done && !reading_ && !writing_ && inflight_ == 0) {
+      finished_ = true;
+      Finish(failed_id_.has_value() ? ToGrpcStatus(failure_) : grpc::Status::OK);
+    }
+  }
+
+  AppendPipeline* const pipeline_;
+  const uint32_t max_batch_records_;
+  const uint32_t window_;
+
+  v1::AppendRequest request_;  // The read buffer; only touched between StartRead and OnReadDone.
+  absl::Mutex mu_;
+  v1::AppendResponse reply_ ABSL_GUARDED_BY(mu_);                        // The write buffer.
+  std::map<uint64_t, v1::AppendResponse> replies_ ABSL_GUARDED_BY(mu_);  // Ready, not written.
+  uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;        // Id of the next request read.
+  uint64_t next_write_id_ ABSL_GUARDED_BY(mu_) = 0;  // Id of the next reply to write.
+  uint32_t inflight_ ABSL_GUARDED_BY(mu_) = 0;       // Submitted, callback not yet run.
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<uint64_t> failed_id_ ABSL_GUARDED_BY(mu_);
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace
+
+absl::Status ValidateAppendRequest(const v1::AppendRequest& request, uint32_t max_records) {
+  if (request.records_size() == 0) {
+    return absl::InvalidArgumentError("an AppendRequest must carry at least one record");
+  }
+  if (static_cast<uint64_t>(request.records_size()) > max_records) {
+    return absl::InvalidArgumentError(absl::StrCat("an AppendRequest may carry at most ",
+                                                   max_records, " records, this one has ",
+                                                   request.records_size()));
+  }
+  for (int i = 0; i < request.records_size(); ++i) {
+    absl::Status status = ValidateRecord(request.records(i));
+    if (!status.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("records[", i, "]: ", status.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+grpc::ServerUnaryReactor* AuditLogService::Append(grpc::CallbackServerContext* context,
+                                                  const v1::AppendRequest* request,
+                                                  v1::AppendResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::Status invalid = ValidateAppendRequest(*request, options_.max_batch_records);
+  if (!invalid.ok()) {
+    reactor->Finish(ToGrpcStatus(invalid));
+    return reactor;
+  }
+  std::vector<v1::AuditRecord> records(request->records().begin(), request->records().end());
+  pipeline_->Submit(std::move(records), [reactor, response](CommitResult result) {
+    if (result.ok()) FillResponse(*result, response);
+    reactor->Finish(ToGrpcStatus(result.status()));
+  });
+  return reactor;
+}
+
+grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AuditLogService::AppendStream(
+    grpc::CallbackServerContext* /*context*/) {
+  return new AppendStreamReactor(pipeline_, options_.max_batch_records, options_.stream_window);
+}
+
+}  // namespace sealtrail

@@ -1,0 +1,268 @@
+#include "server/service/append_pipeline.h"
+
+#include <deque>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+
+#include "absl/base/call_once.h"
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "sealtrail/status_macros.h"
+#include "server/record/record.h"
+#include "server/service/commit_clock.h"
+
+namespace sealtrail {
+namespace {
+
+struct Request {
+  std::vector<v1::AuditRecord> records;
+  AppendPipeline::Callback done;
+  uint64_t bytes = 0;  // Accounted against max_inflight_bytes until answered.
+};
+
+// One Log::Append's worth of requests, handed from the committer to the indexer.
+struct CommittedBatch {
+  uint64_t first_seq = 0;
+  std::vector<Request> requests;
+  std::vector<IndexFields> fields;  // One per record, in sequence order.
+  std::vector<Hash> leaf_hashes;
+};
+
+absl::StatusOr<int64_t> LastCommitTime(const Log& log) {
+  uint64_t size = log.Size();
+  if (size == 0) return 0;
+  ASSIGN_OR_RETURN(std::string bytes, log.Read(size - 1));
+  ASSIGN_OR_RETURN(v1::AuditRecord last, ParseStoredRecord(bytes));
+  return last.context().commit_time_ns();
+}
+
+}  // namespace
+
+class AppendPipeline::Impl {
+ public:
+  Impl(Log* log, AuditIndex* index, EventLog* events, Env* env, AppendPipelineOptions options,
+       int64_t last_commit_ns)
+      : log_(log), index_(index), events_(events), options_(options), clock_(env, last_commit_ns) {
+    committer_ = std::thread([this] { CommitLoop(); });
+    indexer_ = std::thread([this] { IndexLoop(); });
+  }
+
+  ~Impl() { Stop(); }
+
+  void Submit(std::vector<v1::AuditRecord> records, Callback done) {
+    uint64_t bytes = 0;
+    absl::Status refusal;
+    for (size_t i = 0; i < records.size() && refusal.ok(); ++i) {
+      // The largest commit time gives the largest encoding, so this bounds the stored size
+      // whatever time the committer assigns, and a request is refused whole, before any of it
+      // is queued.
+      records[i].mutable_context()->set_commit_time_ns(std::numeric_limits<int64_t>::max());
+      size_t size = records[i].ByteSizeLong();
+      if (size > options_.max_record_bytes) {
+        refusal = absl::InvalidArgumentError(
+            absl::StrCat("records[", i, "] is ", size, " bytes when stored, over the limit of ",
+                         options_.max_record_bytes, " bytes (--max-record-bytes)"));
+      }
+      bytes += size;
+    }
+    if (!refusal.ok()) {
+      done(refusal);
+      return;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) {
+        refusal = absl::UnavailableError("the server is shutting down");
+      } else if (!log_error_.ok()) {
+        refusal = log_error_;
+      } else if (inflight_bytes_ > 0 && inflight_bytes_ + bytes > options_.max_inflight_bytes) {
+        refusal = absl::ResourceExhaustedError(
+            absl::StrCat("the server has ", inflight_bytes_,
+                         " bytes of appends in flight, its limit; retry shortly"));
+      } else {
+        inflight_bytes_ += bytes;
+        queue_.push_back(Request{std::move(records), std::move(done), bytes});
+        return;
+      }
+    }
+    done(refusal);  // Outside the lock: callbacks may take their own.
+  }
+
+  void Stop() {
+    absl::call_once(stop_once_, [this] {
+      {
+        absl::MutexLock lock(&mu_);
+        stopping_ = true;
+      }
+      committer_.join();
+      {
+        absl::MutexLock lock(&mu_);
+        committer_done_ = true;
+      }
+      indexer_.join();
+    });
+  }
+
+ private:
+  void CommitLoop() {
+    while (true) {
+      std::vector<Request> taken;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Impl* impl) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return impl->stopping_ || !impl->queue_.empty();
+            },
+            this));
+        if (queue_.empty()) return;  // Stopping, and everything submitted is committed.
+        size_t records = 0;
+        while (!queue_.empty() && (taken.empty() || records + queue_.front().records.size() <=
+                                                        options_.max_batch_records)) {
+          records += queue_.front().records.size();
+          taken.push_back(std::move(queue_.front()));
+          queue_.pop_front();
+        }
+      }
+      Commit(std::move(taken));
+    }
+  }
+
+  // Serializes and appends `requests` as one batch, then hands them to the indexer.
+  void Commit(std::vector<Request> requests) {
+    CommittedBatch batch;
+    std::vector<std::string> stored;
+    for (Request& request : requests) {
+      for (v1::AuditRecord& record : request.records) {
+        record.mutable_context()->set_commit_time_ns(clock_.Next());
+        stored.push_back(SerializeForLog(record));
+        batch.fields.push_back(ExtractIndexFields(record));
+      }
+    }
+    batch.requests = std::move(requests);
+
+    std::vector<std::string_view> views(stored.begin(), stored.end());
+    absl::StatusOr<uint64_t> first_seq = log_->Append(views);
+    if (!first_seq.ok() && absl::IsInvalidArgument(first_seq.status())) {
+      // Submit's checks make this unreachable; nothing was written and the log is sound.
+      for (Request& request : batch.requests) Answer(request, first_seq.status());
+      return;
+    }
+    if (!first_seq.ok()) {
+      absl::Status failed = absl::UnavailableError(absl::StrCat(
+          "the log stopped accepting appends after an error (restart the server to recover from "
+          "what is durable): ",
+          first_seq.status().ToString()));
+      events_->Error("log_append_failed", {{"error", first_seq.status().ToString()}});
+      {
+        absl::MutexLock lock(&mu_);
+        log_error_ = failed;
+      }
+      for (Request& request : batch.requests) Answer(request, failed);
+      return;
+    }
+    batch.first_seq = *first_seq;
+    batch.leaf_hashes.reserve(views.size());
+    for (uint64_t i = 0; i < views.size(); ++i) {
+      absl::StatusOr<Hash> leaf_hash = log_->LeafHash(batch.first_seq + i);
+      // The records are durable; only reading a hash back failed. Recompute it from the bytes.
+      batch.leaf_hashes.push_back(leaf_hash.ok() ? *leaf_hash : HashLeaf(views[i]));
+      batch.fields[i].leaf_hash = std::string(AsStringView(batch.leaf_hashes.back()));
+    }
+    absl::MutexLock lock(&mu_);
+    committed_.push_back(std::move(batch));
+  }
+
+  void IndexLoop() {
+    while (true) {
+      CommittedBatch batch;
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.Await(absl::Condition(
+            +[](Impl* impl) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+              return impl->committer_done_ || !impl->committed_.empty();
+            },
+            this));
+        if (committed_.empty()) return;
+        batch = std::move(committed_.front());
+        committed_.pop_front();
+      }
+      IndexBatch(batch);
+      uint64_t tree_size = batch.first_seq + batch.fields.size();
+      uint64_t seq = batch.first_seq;
+      for (Request& request : batch.requests) {
+        std::vector<CommittedRecord> results;
+        results.reserve(request.records.size());
+        for (size_t i = 0; i < request.records.size(); ++i, ++seq) {
+          results.push_back({seq, batch.leaf_hashes[seq - batch.first_seq], tree_size});
+        }
+        Answer(request, std::move(results));
+      }
+    }
+  }
+
+  // Adds the batch to the index. The index may be behind (an earlier Add failed): then it first
+  // catches up from the log, which covers this batch too, since the batch is in the log.
+  void IndexBatch(const CommittedBatch& batch) {
+    absl::Status status;
+    if (index_->covered() == batch.first_seq) {
+      status = index_->Add(batch.first_seq, batch.fields);
+    } else if (index_->covered() < batch.first_seq + batch.fields.size()) {
+      status = index_->CatchUp(*log_, IndexFieldsFromStoredBytes);
+    }
+    if (!status.ok()) {
+      events_->Error("index_add_failed", {{"first_seq", batch.first_seq},
+                                          {"records", batch.fields.size()},
+                                          {"error", status.ToString()}});
+    }
+  }
+
+  void Answer(Request& request, absl::StatusOr<std::vector<CommittedRecord>> result) {
+    request.done(std::move(result));
+    absl::MutexLock lock(&mu_);
+    inflight_bytes_ -= request.bytes;
+  }
+
+  Log* const log_;
+  AuditIndex* const index_;
+  EventLog* const events_;
+  const AppendPipelineOptions options_;
+  CommitClock clock_;  // Committer thread only.
+
+  absl::Mutex mu_;
+  std::deque<Request> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<CommittedBatch> committed_ ABSL_GUARDED_BY(mu_);
+  uint64_t inflight_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool committer_done_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status log_error_ ABSL_GUARDED_BY(mu_);
+
+  absl::once_flag stop_once_;
+  std::thread committer_;
+  std::thread indexer_;
+};
+
+absl::StatusOr<std::unique_ptr<AppendPipeline>> AppendPipeline::Start(
+    Log* log, AuditIndex* index, EventLog* events, Env* env, AppendPipelineOptions options) {
+  if (env == nullptr) env = Env::Default();
+  absl::StatusOr<int64_t> last_commit_ns = LastCommitTime(*log);
+  if (!last_commit_ns.ok()) {
+    return absl::Status(last_commit_ns.status().code(),
+                        absl::StrCat("reading the commit time of the log's last record: ",
+                                     last_commit_ns.status().message()));
+  }
+  return std::unique_ptr<AppendPipeline>(new AppendPipeline(
+      std::make_unique<Impl>(log, index, events, env, options, *last_commit_ns)));
+}
+
+AppendPipeline::AppendPipeline(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AppendPipeline::~AppendPipeline() = default;
+void AppendPipeline::Submit(std::vector<v1::AuditRecord> records, Callback done) {
+  impl_->Submit(std::move(records), std::move(done));
+}
+void AppendPipeline::Stop() { impl_->Stop(); }
+
+}  // namespace sealtrail

@@ -1,0 +1,95 @@
+// AppendPipeline: the one commit path of the server. Every appended record, from every RPC,
+// goes through it, so that sequence order, commit-time order and index order are one order.
+//
+// Two threads, each a stage, so that one batch's fsync overlaps the next batch's preparation and
+// the previous batch's indexing:
+//   committer: takes everything queued (up to a batch limit), assigns each record its commit
+//              time (CommitClock), serializes it (SerializeForLog) and appends the batch to the
+//              Log in one call: one write and one fdatasync for many RPCs (group commit).
+//   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order), then runs
+//              each request's callback with its results.
+// A request is therefore answered only after its records are durable AND indexed, so a client
+// that appends and then queries finds its records.
+//
+// Failure: a failed Log::Append fails every request of that batch and, since the Log's writer
+// stops for good after an I/O error, every later one (UNAVAILABLE, naming the original error).
+// A failed index Add does not fail the appends (the records are durable, and the index is
+// derived state): it is logged, and the next batch first catches the index up from the log.
+//
+// Thread-safety: Submit may be called from any thread. Callbacks run on the indexer thread (or,
+// for requests refused at once, on the submitting thread) and must not block.
+#ifndef SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_
+#define SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sealtrail/hash.h"
+#include "sealtrail/log.h"
+#include "sealtrail/v1/audit_record.pb.h"
+#include "server/index/audit_index.h"
+#include "server/service/event_log.h"
+
+namespace sealtrail {
+
+// What the log assigned to one record.
+struct CommittedRecord {
+  uint64_t seq = 0;
+  Hash leaf_hash{};
+  uint64_t tree_size = 0;  // A durable tree size that includes seq.
+};
+
+struct AppendPipelineOptions {
+  // Records per Log::Append; a batch always takes whole requests, so one larger request is
+  // appended alone.
+  uint32_t max_batch_records = 16384;
+  // Bytes of records queued or being committed before Submit answers RESOURCE_EXHAUSTED.
+  uint64_t max_inflight_bytes = uint64_t{256} << 20;
+  // Serialized records larger than this are refused (INVALID_ARGUMENT) before anything of their
+  // request is written. Should match the Log's max_record_bytes.
+  uint32_t max_record_bytes = 64 * 1024;
+};
+
+class AppendPipeline {
+ public:
+  using Callback = absl::AnyInvocable<void(absl::StatusOr<std::vector<CommittedRecord>>)>;
+
+  // `log`, `index` and `events` are not owned and must outlive the pipeline. `env` supplies the
+  // clock for commit times (nullptr: Env::Default()). Reads the last record's commit time so
+  // that commit times stay non-decreasing across restarts, even if the clock went back; fails
+  // if that record cannot be read or parsed.
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<AppendPipeline>> Start(
+      Log* log, AuditIndex* index, EventLog* events, Env* env, AppendPipelineOptions options);
+
+  // Stops (see Stop) and joins the threads.
+  ~AppendPipeline();
+  AppendPipeline(const AppendPipeline&) = delete;
+  AppendPipeline& operator=(const AppendPipeline&) = delete;
+
+  // Appends `records` as consecutive sequence numbers and calls `done` exactly once: with one
+  // CommittedRecord per record, in order, once they are durable and indexed; or with an error,
+  // in which case none of them was written. REQUIRES: every record passed ValidateRecord and has
+  // commit_time_ns 0 (the pipeline sets it); `records` is not empty.
+  // Errors: INVALID_ARGUMENT for a record larger than max_record_bytes once serialized;
+  // RESOURCE_EXHAUSTED when too much is in flight (retry later); UNAVAILABLE after Stop or after
+  // the log failed.
+  void Submit(std::vector<v1::AuditRecord> records, Callback done);
+
+  // Commits and answers everything already submitted, then stops the threads. Later Submits
+  // fail with UNAVAILABLE. Idempotent.
+  void Stop();
+
+  class Impl;
+
+ private:
+  explicit AppendPipeline(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_

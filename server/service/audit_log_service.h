@@ -1,0 +1,74 @@
+// AuditLogService: the sealtrail.v1.AuditLog gRPC service: Append, AppendStream, Query and
+// QueryStream. The append methods use gRPC's callback API, so a call waiting for its fsync holds
+// no thread: they hand validated records to the AppendPipeline and reply from its callback.
+// The query methods are synchronous and read the index and the log.
+//
+// Every request is checked before anything is touched: an invalid one gets INVALID_ARGUMENT
+// naming the field, and nothing of it is written.
+//
+// Thread-safety: gRPC calls the methods concurrently; the service keeps no per-call state of
+// its own outside the reactors.
+#ifndef SEALTRAIL_SERVER_SERVICE_AUDIT_LOG_SERVICE_H_
+#define SEALTRAIL_SERVER_SERVICE_AUDIT_LOG_SERVICE_H_
+
+#include <cstdint>
+
+#include "absl/status/status.h"
+#include "sealtrail/log.h"
+#include "sealtrail/v1/audit_service.grpc.pb.h"
+#include "server/index/audit_index.h"
+#include "server/service/append_pipeline.h"
+#include "server/service/proof_source.h"
+
+namespace sealtrail {
+
+struct AuditLogServiceOptions {
+  // Most records one AppendRequest may carry.
+  uint32_t max_batch_records = 10000;
+  // Requests of one AppendStream read ahead while earlier ones are being committed.
+  uint32_t stream_window = 64;
+  // Page size when a Query names no limit.
+  uint32_t default_query_limit = 100;
+  // Records per message of QueryStream.
+  uint32_t stream_page_records = 1000;
+};
+
+class AuditLogService final
+    : public v1::AuditLog::WithCallbackMethod_Append<
+          v1::AuditLog::WithCallbackMethod_AppendStream<v1::AuditLog::Service>> {
+ public:
+  // None owned; all must outlive the service (and the gRPC server it is registered with).
+  AuditLogService(AppendPipeline* pipeline, const Log* log, const AuditIndex* index,
+                  ProofSource* proofs, AuditLogServiceOptions options)
+      : pipeline_(pipeline), log_(log), index_(index), proofs_(proofs), options_(options) {}
+
+  grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
+                                   const v1::AppendRequest* request,
+                                   v1::AppendResponse* response) override;
+  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AppendStream(
+      grpc::CallbackServerContext* context) override;
+  grpc::Status Query(grpc::ServerContext* context, const v1::QueryRequest* request,
+                     v1::QueryResponse* response) override;
+  grpc::Status QueryStream(grpc::ServerContext* context, const v1::QueryRequest* request,
+                           grpc::ServerWriter<v1::QueryResponse>* writer) override;
+
+ private:
+  // One page: up to `limit` results (0: the request's own limit) after request.page_token.
+  absl::Status RunQuery(const v1::QueryRequest& request, uint32_t limit,
+                        v1::QueryResponse* response) const;
+
+  AppendPipeline* const pipeline_;
+  const Log* const log_;
+  const AuditIndex* const index_;
+  ProofSource* const proofs_;
+  const AuditLogServiceOptions options_;
+};
+
+// Checks an AppendRequest: at least one and at most `max_records` records, each passing
+// ValidateRecord. INVALID_ARGUMENT naming the record ("records[3]: context.tenant_id ...").
+[[nodiscard]] absl::Status ValidateAppendRequest(const v1::AppendRequest& request,
+                                                 uint32_t max_records);
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_SERVER_SERVICE_AUDIT_LOG_SERVICE_H_

@@ -1,0 +1,100 @@
+#include "server/service/prover_service.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "sealtrail/status_macros.h"
+#include "server/service/grpc_status.h"
+
+namespace sealtrail {
+namespace {
+
+// How many records sharing the index's 8-byte hash prefix are checked. Two different records
+// sharing a prefix is a 2^-64 event per pair; the same bytes appended many times is not, and
+// those all have the full hash, so the first candidate that matches is the answer.
+constexpr size_t kMaxLeafHashCandidates = 16;
+
+}  // namespace
+
+absl::StatusOr<uint64_t> ProverService::FindRecord(const v1::ProveInclusionRequest& request) const {
+  switch (request.leaf_case()) {
+    case v1::ProveInclusionRequest::kSeq: {
+      uint64_t size = log_->Size();
+      if (request.seq() >= size) {
+        return absl::NotFoundError(
+            absl::StrCat("no record has seq ", request.seq(), "; the log has ", size, " records"));
+      }
+      return request.seq();
+    }
+    case v1::ProveInclusionRequest::kLeafHash: {
+      const std::string& wanted = request.leaf_hash();
+      if (wanted.size() != kHashSize) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("leaf_hash must be 32 bytes, got ", wanted.size()));
+      }
+      ASSIGN_OR_RETURN(std::vector<uint64_t> candidates,
+                       index_->LeafHashCandidates(wanted, kMaxLeafHashCandidates));
+      for (uint64_t seq : candidates) {
+        ASSIGN_OR_RETURN(Hash stored, log_->LeafHash(seq));
+        if (AsStringView(stored) == wanted) return seq;
+      }
+      return absl::NotFoundError(
+          absl::StrCat("no record has leaf hash ", absl::BytesToHexString(wanted)));
+    }
+    case v1::ProveInclusionRequest::LEAF_NOT_SET:
+      break;
+  }
+  return absl::InvalidArgumentError("set seq or leaf_hash to name the record to prove");
+}
+
+grpc::Status ProverService::ProveInclusion(grpc::ServerContext* /*context*/,
+                                           const v1::ProveInclusionRequest* request,
+                                           v1::ProveInclusionResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(uint64_t seq, FindRecord(*request));
+    if (request->tree_size() != 0 && request->tree_size() <= seq) {
+      return absl::InvalidArgumentError(absl::StrCat("tree_size ", request->tree_size(),
+                                                     " does not include seq ", seq,
+                                                     "; it must exceed it"));
+    }
+    ASSIGN_OR_RETURN(uint64_t tree_size, proofs_->TreeSize(request->tree_size(), seq + 1));
+    ASSIGN_OR_RETURN(*response->mutable_proof(), proofs_->Inclusion(seq, tree_size));
+    ASSIGN_OR_RETURN(*response->mutable_data(), log_->Read(seq));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status ProverService::ProveConsistency(grpc::ServerContext* /*context*/,
+                                             const v1::ProveConsistencyRequest* request,
+                                             v1::ProveConsistencyResponse* response) {
+  absl::Status status = [&]() -> absl::Status {
+    if (request->old_size() == 0) {
+      return absl::InvalidArgumentError("old_size must be at least 1");
+    }
+    ASSIGN_OR_RETURN(uint64_t new_size, proofs_->TreeSize(request->new_size(), 0));
+    if (request->old_size() > new_size) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("old_size ", request->old_size(), " is larger than new_size ", new_size,
+                       request->new_size() == 0 ? " (the latest checkpoint's size)" : ""));
+    }
+    ASSIGN_OR_RETURN(*response->mutable_proof(),
+                     proofs_->Consistency(request->old_size(), new_size));
+    return absl::OkStatus();
+  }();
+  return ToGrpcStatus(status);
+}
+
+grpc::Status ProverService::GetCheckpoint(grpc::ServerContext* /*context*/,
+                                          const v1::GetCheckpointRequest* request,
+                                          v1::GetCheckpointResponse* response) {
+  absl::StatusOr<StoredCheckpoint> stored =
+      request->tree_size() == 0 ? proofs_->Latest() : store_->Get(request->tree_size());
+  if (!stored.ok()) return ToGrpcStatus(stored.status());
+  *response->mutable_checkpoint() = ProofSource::ToProto(*stored);
+  return grpc::Status::OK;
+}
+
+}  // namespace sealtrail

@@ -1,0 +1,45 @@
+// ProverService: the sealtrail.v1.Prover gRPC service: inclusion proofs (by sequence number or
+// leaf hash), consistency proofs and signed checkpoints. Proofs come from the log's stored
+// nodes; tree sizes default to the latest signed checkpoint (see ProofSource).
+//
+// Thread-safety: gRPC calls the methods concurrently.
+#ifndef SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
+#define SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
+
+#include "sealtrail/checkpoint_store.h"
+#include "sealtrail/log.h"
+#include "sealtrail/v1/audit_service.grpc.pb.h"
+#include "server/index/audit_index.h"
+#include "server/service/proof_source.h"
+
+namespace sealtrail {
+
+class ProverService final : public v1::Prover::Service {
+ public:
+  // None owned; all must outlive the service.
+  ProverService(const Log* log, const AuditIndex* index, const CheckpointStore* store,
+                ProofSource* proofs)
+      : log_(log), index_(index), store_(store), proofs_(proofs) {}
+
+  grpc::Status ProveInclusion(grpc::ServerContext* context,
+                              const v1::ProveInclusionRequest* request,
+                              v1::ProveInclusionResponse* response) override;
+  grpc::Status ProveConsistency(grpc::ServerContext* context,
+                                const v1::ProveConsistencyRequest* request,
+                                v1::ProveConsistencyResponse* response) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
+                             v1::GetCheckpointResponse* response) override;
+
+ private:
+  // The sequence number the request names. NOT_FOUND when no such record exists.
+  absl::StatusOr<uint64_t> FindRecord(const v1::ProveInclusionRequest& request) const;
+
+  const Log* const log_;
+  const AuditIndex* const index_;
+  const CheckpointStore* const store_;
+  ProofSource* const proofs_;
+};
+
+}  // namespace sealtrail
+
+#endif  // SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_

@@ -1,0 +1,277 @@
+#include "server/service/server.h"
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "sealtrail/checkpoint_store.h"
+#include "sealtrail/checkpointer.h"
+#include "sealtrail/log.h"
+#include "sealtrail/status_macros.h"
+#include "server/index/open_or_rebuild.h"
+#include "server/record/record.h"
+#include "server/service/append_pipeline.h"
+#include "server/service/audit_log_service.h"
+#include "server/service/proof_source.h"
+#include "server/service/prover_service.h"
+#include "server/service/signing_key.h"
+
+namespace sealtrail {
+namespace {
+
+// How long Shutdown lets in-flight calls finish before cancelling them.
+constexpr auto kShutdownGrace = std::chrono::seconds(30);
+
+// "host" of "host:port" ("[::1]:7700" -> "[::1]").
+std::string ListenHost(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  return colon == std::string::npos ? listen : listen.substr(0, colon);
+}
+
+bool IsLoopbackHost(const std::string& host) {
+  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
+}
+
+absl::Status CheckOptions(const ServerOptions& options) {
+  if (options.listen.empty() || options.listen.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen address \"", options.listen, "\" is not HOST:PORT"));
+  }
+  if (options.data_dir.empty()) return absl::InvalidArgumentError("the data directory is empty");
+  if (options.max_record_bytes < 256 || options.max_record_bytes > kMaxRecordLimit) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "max record bytes must be in 256..", kMaxRecordLimit, ", got ", options.max_record_bytes));
+  }
+  if (options.checkpoint_interval_ms < 1) {
+    return absl::InvalidArgumentError("the checkpoint interval must be at least 1 ms");
+  }
+  if (options.max_batch_records < 1) {
+    return absl::InvalidArgumentError("max batch records must be at least 1");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+class AuditServer::Impl {
+ public:
+  absl::Status Open(const ServerOptions& options, EventLog* events) {
+    options_ = options;
+    events_ = events;
+    env_ = options.env != nullptr ? options.env : Env::Default();
+    RETURN_IF_ERROR(CheckOptions(options));
+
+    LogOptions log_options;
+    log_options.env = env_;
+    log_options.leaves_per_segment_log2 = options.leaves_per_segment_log2;
+    log_options.max_record_bytes = options.max_record_bytes;
+    log_options.sync = options.sync;
+    ASSIGN_OR_RETURN(log_, Log::Open(log_options, options.data_dir));
+    for (const std::string& action : log_->recovery_report().actions) {
+      events_->Warning("log_recovery", {{"action", action}});
+    }
+    ASSIGN_OR_RETURN(TreeHead head, log_->Head());
+    events_->Info("log_opened",
+                  {{"data_dir", options.data_dir},
+                   {"records", head.size},
+                   {"root", HashToBase64(head.root)},
+                   {"sync", options.sync == SyncPolicy::kDurable ? "durable" : "none"}});
+    if (options.sync != SyncPolicy::kDurable) {
+      events_->Warning("sync_disabled",
+                       {{"note",
+                         "appends are acknowledged before they are on disk; a machine "
+                         "crash can lose acknowledged records (benchmarks only)"}});
+    }
+
+    ASSIGN_OR_RETURN(store_, CheckpointStore::Open(env_, options.data_dir, /*read_only=*/false));
+    ASSIGN_OR_RETURN(NoteSigner signer,
+                     LoadOrCreateSigningKey(env_, options.data_dir, options.key_file, events_));
+    verifier_key_ = signer.VerifierKeyText();
+    CheckpointerOptions checkpointer_options;
+    checkpointer_options.env = env_;
+    checkpointer_options.interval_ms = options.checkpoint_interval_ms;
+    checkpointer_ = std::make_unique<Checkpointer>(log_.get(), store_.get(), std::move(signer),
+                                                   checkpointer_options);
+    // Before serving anything: the log must extend the latest checkpoint it ever signed.
+    ASSIGN_OR_RETURN(StoredCheckpoint latest, checkpointer_->SignNow());
+    events_->Info("checkpoint",
+                  {{"tree_size", latest.checkpoint.size}, {"origin", checkpointer_->origin()}});
+
+    std::string index_dir = options.index_dir.empty()
+                                ? absl::StrCat(options.data_dir, "/", kDefaultIndexDir)
+                                : options.index_dir;
+    ASSIGN_OR_RETURN(OpenedIndex opened,
+                     OpenOrRebuild(index_dir, *log_, IndexFieldsFromStoredBytes, options.index));
+    index_ = std::move(opened.index);
+    events_->Info("index_opened", {{"index_dir", index_dir},
+                                   {"report", opened.report.ToString()},
+                                   {"covered", index_->covered()}});
+
+    AppendPipelineOptions pipeline_options;
+    pipeline_options.max_batch_records = std::max<uint32_t>(options.max_batch_records, 16384);
+    pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
+    pipeline_options.max_record_bytes = options.max_record_bytes;
+    ASSIGN_OR_RETURN(pipeline_, AppendPipeline::Start(log_.get(), index_.get(), events_, env_,
+                                                      pipeline_options));
+
+    proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
+    AuditLogServiceOptions service_options;
+    service_options.max_batch_records = options.max_batch_records;
+    audit_service_ = std::make_unique<AuditLogService>(pipeline_.get(), log_.get(), index_.get(),
+                                                       proofs_.get(), service_options);
+    prover_service_ =
+        std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(), proofs_.get());
+    return Listen();
+  }
+
+  absl::Status Listen() {
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    // Plaintext until the identity issue adds TLS; the default address is loopback.
+    builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+    builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
+    builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
+    builder.RegisterService(audit_service_.get());
+    builder.RegisterService(prover_service_.get());
+    server_ = builder.BuildAndStart();
+    if (server_ == nullptr || port_ == 0) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
+                                                 " (address in use, or not a local address?)"));
+    }
+    std::string host = ListenHost(options_.listen);
+    address_ = absl::StrCat(host, ":", port_);
+    if (!IsLoopbackHost(host)) {
+      events_->Warning("plaintext_non_loopback",
+                       {{"address", address_},
+                        {"note",
+                         "gRPC without TLS on a non-loopback address: anyone on the "
+                         "network can read and submit audit events"}});
+    }
+    checkpointer_->Start();
+    events_->Info("listening", {{"address", address_}, {"verifier_key", verifier_key_}});
+    return absl::OkStatus();
+  }
+
+  absl::Status Shutdown() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shutting_down_) {
+        mu_.Await(absl::Condition(&shut_down_));
+        return shutdown_status_;
+      }
+      shutting_down_ = true;
+    }
+    absl::Status status = StopEverything();
+    absl::MutexLock lock(&mu_);
+    shutdown_status_ = status;
+    shut_down_ = true;
+    return status;
+  }
+
+  void Wait() {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(&shut_down_));
+  }
+
+  int port() const { return port_; }
+  const std::string& address() const { return address_; }
+  const std::string& verifier_key() const { return verifier_key_; }
+
+ private:
+  // The shutdown order of server.h. Each step runs even if an earlier one failed.
+  absl::Status StopEverything() {
+    absl::Status first_error;
+    auto keep = [&first_error](const absl::Status& status) {
+      if (first_error.ok()) first_error = status;
+    };
+    if (server_ != nullptr) {
+      events_->Info("shutting_down", {{"address", address_}});
+      server_->GetHealthCheckService()->SetServingStatus(false);
+      server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+    }
+    if (pipeline_ != nullptr) pipeline_->Stop();
+    if (checkpointer_ != nullptr) checkpointer_->Stop();
+    // Only a server that came up signs on the way down: a failed start changes nothing more.
+    if (checkpointer_ != nullptr && server_ != nullptr) {
+      absl::StatusOr<StoredCheckpoint> final_checkpoint = checkpointer_->SignNow();
+      if (final_checkpoint.ok()) {
+        events_->Info("final_checkpoint", {{"tree_size", final_checkpoint->checkpoint.size}});
+      } else {
+        events_->Error("final_checkpoint_failed",
+                       {{"error", final_checkpoint.status().ToString()}});
+        keep(final_checkpoint.status());
+      }
+    }
+    if (index_ != nullptr) {
+      absl::Status closed = index_->Close();
+      if (!closed.ok()) {
+        events_->Error("index_close_failed", {{"error", closed.ToString()}});
+        keep(closed);
+      }
+    }
+    server_.reset();
+    prover_service_.reset();
+    audit_service_.reset();
+    pipeline_.reset();
+    checkpointer_.reset();
+    index_.reset();
+    store_.reset();
+    uint64_t records = log_ != nullptr ? log_->Size() : 0;
+    log_.reset();
+    events_->Info("stopped", {{"records", records}});
+    return first_error;
+  }
+
+  ServerOptions options_;
+  EventLog* events_ = nullptr;
+  Env* env_ = nullptr;
+  std::unique_ptr<Log> log_;
+  std::unique_ptr<CheckpointStore> store_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<AuditIndex> index_;
+  std::unique_ptr<AppendPipeline> pipeline_;
+  std::unique_ptr<ProofSource> proofs_;
+  std::unique_ptr<AuditLogService> audit_service_;
+  std::unique_ptr<ProverService> prover_service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  std::string address_;
+  std::string verifier_key_;
+
+  absl::Mutex mu_;
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Status shutdown_status_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::StatusOr<std::unique_ptr<AuditServer>> AuditServer::Start(const ServerOptions& options,
+                                                                EventLog* events) {
+  auto impl = std::make_unique<Impl>();
+  absl::Status opened = impl->Open(options, events);
+  if (!opened.ok()) {
+    (void)impl->Shutdown();  // Closes whatever was opened, in order.
+    return opened;
+  }
+  return std::unique_ptr<AuditServer>(new AuditServer(std::move(impl)));
+}
+
+AuditServer::AuditServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AuditServer::~AuditServer() { (void)impl_->Shutdown(); }
+int AuditServer::port() const { return impl_->port(); }
+std::string AuditServer::address() const { return impl_->address(); }
+const std::string& AuditServer::verifier_key() const { return impl_->verifier_key(); }
+absl::Status AuditServer::Shutdown() { return impl_->Shutdown(); }
+void AuditServer::Wait() { impl_->Wait(); }
+
+}  // namespace sealtrail
