@@ -20,6 +20,9 @@
 #include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "rocksdb/write_batch.h"
+#include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "server/index/open_or_rebuild.h"
 #include "testing/run_process.h"
@@ -29,13 +32,18 @@
 namespace sealtrail {
 namespace {
 
+using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::ScratchDir;
 using ::sealtrail::testing::StatusIs;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::IsEmpty;
 
 constexpr uint64_t kRecords = 3000;
 
 // Test-only record encoding: four strings as (u8 length, bytes), then be64 time, be32 outcome.
+// The leaf hash is not encoded: like the real decoder, DecodeTestRecord hashes the bytes.
 std::string EncodeTestRecord(const IndexFields& f) {
   std::string out;
   for (const std::string* s : {&f.tenant_id, &f.actor, &f.action, &f.trace_id}) {
@@ -51,8 +59,13 @@ std::string EncodeTestRecord(const IndexFields& f) {
   return out;
 }
 
+std::string LeafHashOf(std::string_view bytes) {
+  return std::string(AsStringView(HashLeaf(bytes)));
+}
+
 absl::StatusOr<IndexFields> DecodeTestRecord(std::string_view in) {
   IndexFields f;
+  f.leaf_hash = LeafHashOf(in);
   for (std::string* s : {&f.tenant_id, &f.actor, &f.action, &f.trace_id}) {
     if (in.empty() || static_cast<uint8_t>(in[0]) + 1u > in.size()) {
       return absl::DataLossError("truncated test record");
@@ -97,6 +110,7 @@ std::vector<IndexFields> MakeRecords(uint64_t first, uint64_t n, uint32_t seed) 
     f.commit_time_ns = 1'700'000'000'000'000'000 + static_cast<int64_t>(seq / 3) * 1000;
     if (rng() % 3 != 0) f.trace_id = TraceId(static_cast<int>(rng() % 25));
     f.outcome = static_cast<int32_t>(rng() % 4);
+    f.leaf_hash = LeafHashOf(EncodeTestRecord(f));
     records.push_back(std::move(f));
   }
   return records;
@@ -207,6 +221,31 @@ int ExpectEveryCombinationMatches(const AuditIndex& index, const std::vector<Ind
   return non_empty;
 }
 
+// The records of `all` whose leaf hash starts with the same 8 bytes as `leaf_hash`, ascending.
+std::vector<uint64_t> SharingHashPrefix(const std::vector<IndexFields>& all,
+                                        std::string_view leaf_hash) {
+  std::vector<uint64_t> seqs;
+  for (uint64_t seq = 0; seq < all.size(); ++seq) {
+    if (std::string_view(all[seq].leaf_hash).substr(0, 8) == leaf_hash.substr(0, 8)) {
+      seqs.push_back(seq);
+    }
+  }
+  return seqs;
+}
+
+// Every record of `all` is found by its leaf hash, with exactly the records that share the
+// hash's first 8 bytes (identical records, which MakeRecords sometimes makes, share all of it);
+// a hash of no record finds nothing.
+void ExpectLeafHashLookupsMatch(const AuditIndex& index, const std::vector<IndexFields>& all) {
+  for (uint64_t seq = 0; seq < all.size(); ++seq) {
+    absl::StatusOr<std::vector<uint64_t>> candidates =
+        index.LeafHashCandidates(all[seq].leaf_hash, 100);
+    ASSERT_TRUE(candidates.ok()) << candidates.status();
+    EXPECT_EQ(*candidates, SharingHashPrefix(all, all[seq].leaf_hash)) << "record " << seq;
+  }
+  EXPECT_THAT(index.LeafHashCandidates(LeafHashOf("no such record"), 100), IsOkAndHolds(IsEmpty()));
+}
+
 std::vector<std::filesystem::path> FilesNamed(const std::string& dir, std::string_view part) {
   std::vector<std::filesystem::path> files;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
@@ -260,6 +299,7 @@ TEST_F(AuditIndexTest, EveryFilterCombinationMatchesBruteForceInBothOrders) {
   ASSERT_OK(index->CatchUp(*log_, kDecoder));
   EXPECT_EQ(index->covered(), kRecords);
   EXPECT_GT(ExpectEveryCombinationMatches(*index, records_, 4, 7), 400);
+  ExpectLeafHashLookupsMatch(*index, records_);
 }
 
 TEST_F(AuditIndexTest, AnswersAreTheSameAfterReopen) {
@@ -268,6 +308,7 @@ TEST_F(AuditIndexTest, AnswersAreTheSameAfterReopen) {
   EXPECT_EQ(opened.report.action, IndexOpenReport::Action::kOpened) << opened.report.ToString();
   EXPECT_EQ(opened.index->covered(), kRecords);
   ExpectEveryCombinationMatches(*opened.index, records_, 1, 8);
+  ExpectLeafHashLookupsMatch(*opened.index, records_);
 }
 
 TEST_F(AuditIndexTest, PageTokenFromAnotherQueryIsInvalidArgument) {
@@ -340,6 +381,16 @@ TEST_F(AuditIndexTest, AddRefusesGapsAndRegressions) {
   EXPECT_EQ(index->covered(), 10u);
 }
 
+// After a refused Add: nothing covered, and `record`'s tenant and leaf hash find nothing.
+void ExpectNothingIndexed(const AuditIndex& index, const IndexFields& record) {
+  EXPECT_EQ(index.covered(), 0u);
+  IndexQuery q;
+  q.tenant_id = record.tenant_id;
+  ASSERT_OK_AND_ASSIGN(const IndexQueryResult result, index.Query(q));
+  EXPECT_TRUE(result.seqs.empty());
+  EXPECT_THAT(index.LeafHashCandidates(record.leaf_hash, 10), IsOkAndHolds(IsEmpty()));
+}
+
 TEST_F(AuditIndexTest, AddRejectsBadFieldsAndWritesNothing) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditIndex> index, AuditIndex::Open(index_dir()));
   std::vector<IndexFields> batch = MakeRecords(0, 10, 3);
@@ -348,11 +399,67 @@ TEST_F(AuditIndexTest, AddRejectsBadFieldsAndWritesNothing) {
   batch[4].trace_id.clear();
   batch[6].tenant_id.clear();
   EXPECT_THAT(index->Add(0, batch), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(index->covered(), 0u);
-  IndexQuery q;
-  q.tenant_id = batch[0].tenant_id;
-  ASSERT_OK_AND_ASSIGN(const IndexQueryResult result, index->Query(q));
-  EXPECT_TRUE(result.seqs.empty());
+  ExpectNothingIndexed(*index, batch[0]);
+}
+
+TEST_F(AuditIndexTest, AddRefusesALeafHashThatIsNot32BytesAndWritesNothing) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditIndex> index, AuditIndex::Open(index_dir()));
+  std::vector<IndexFields> batch = MakeRecords(0, 10, 3);
+  for (const size_t size : {0, 8, 31, 33}) {
+    batch[5].leaf_hash = std::string(size, 'h');
+    EXPECT_THAT(index->Add(0, batch),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         AllOf(HasSubstr("record 5"), HasSubstr("leaf_hash"))))
+        << size;
+  }
+  ExpectNothingIndexed(*index, batch[0]);
+}
+
+TEST_F(AuditIndexTest, LeafHashLookupOfAHashThatIsNot32BytesIsInvalidArgument) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditIndex> index, AuditIndex::Open(index_dir()));
+  ASSERT_OK(index->CatchUp(*log_, kDecoder));
+  for (const size_t size : {0, 8, 31, 33, 64}) {
+    EXPECT_THAT(index->LeafHashCandidates(std::string(size, 'h'), 10),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("32 bytes")))
+        << size;
+  }
+  // The first 8 bytes of a stored hash are not enough to ask with.
+  EXPECT_THAT(index->LeafHashCandidates(std::string_view(records_[0].leaf_hash).substr(0, 8), 10),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+// Hashes made by hand: `a` and `b` share their first 8 bytes and nothing after; `c` differs from
+// `a` in byte 7 only, the last one keyed; `d` is all 0xff, the end of the key space.
+TEST_F(AuditIndexTest, LeafHashCandidatesAreTheRecordsSharingTheFirst8Bytes) {
+  const std::string a = std::string(8, '\x11') + std::string(24, 'a');
+  const std::string b = std::string(8, '\x11') + std::string(24, 'b');
+  std::string c = a;
+  c[7] = '\x12';
+  const std::string d(32, '\xff');
+  std::string absent = a;
+  absent[0] = '\x10';
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<AuditIndex> index, AuditIndex::Open(index_dir()));
+  std::vector<IndexFields> batch = MakeRecords(0, 6, 5);
+  const std::string* const hashes[] = {&a, &c, &b, &d, &a, &b};
+  for (size_t i = 0; i < batch.size(); ++i) batch[i].leaf_hash = *hashes[i];
+  ASSERT_OK(index->Add(0, batch));
+
+  for (const bool reopened : {false, true}) {
+    if (reopened) {  // From SST files, through their prefix bloom filters.
+      ASSERT_OK(index->Close());
+      ASSERT_OK_AND_ASSIGN(index, AuditIndex::Open(index_dir()));
+    }
+    SCOPED_TRACE(reopened ? "reopened" : "memtable");
+    EXPECT_THAT(index->LeafHashCandidates(a, 10), IsOkAndHolds(ElementsAre(0u, 2u, 4u, 5u)));
+    EXPECT_THAT(index->LeafHashCandidates(b, 10), IsOkAndHolds(ElementsAre(0u, 2u, 4u, 5u)));
+    EXPECT_THAT(index->LeafHashCandidates(c, 10), IsOkAndHolds(ElementsAre(1u)));
+    EXPECT_THAT(index->LeafHashCandidates(d, 10), IsOkAndHolds(ElementsAre(3u)));
+    EXPECT_THAT(index->LeafHashCandidates(absent, 10), IsOkAndHolds(IsEmpty()));
+    // At most max_results, the smallest sequence numbers first.
+    EXPECT_THAT(index->LeafHashCandidates(a, 2), IsOkAndHolds(ElementsAre(0u, 2u)));
+    EXPECT_THAT(index->LeafHashCandidates(a, 0), IsOkAndHolds(IsEmpty()));
+  }
 }
 
 TEST_F(AuditIndexTest, CatchUpIndexesRecordsAppendedLater) {
@@ -421,10 +528,12 @@ TEST_F(AuditIndexTest, CrashWithoutFlushLosesOnlyASuffixThatCatchUpRedoes) {
   const uint64_t covered = index->covered();
   EXPECT_GT(covered, 0u) << "expected some flushed batches";
   EXPECT_LT(covered, kRecords) << "expected the last batches to be lost";
-  ExpectEveryCombinationMatches(
-      *index, std::vector<IndexFields>(records_.begin(), records_.begin() + covered), 1, 15);
+  const std::vector<IndexFields> survivors(records_.begin(), records_.begin() + covered);
+  ExpectEveryCombinationMatches(*index, survivors, 1, 15);
+  ExpectLeafHashLookupsMatch(*index, survivors);
   ASSERT_OK(index->CatchUp(*log_, kDecoder));
   ExpectEveryCombinationMatches(*index, records_, 1, 16);
+  ExpectLeafHashLookupsMatch(*index, records_);
 }
 
 TEST_F(AuditIndexTest, OpenOrRebuildCatchesUpASoundIndex) {
@@ -443,6 +552,7 @@ TEST_F(AuditIndexTest, DeletedIndexDirIsRebuiltAndAnswersTheSame) {
   EXPECT_EQ(opened.report.action, IndexOpenReport::Action::kRebuilt);
   EXPECT_EQ(opened.report.records_indexed, kRecords);
   ExpectEveryCombinationMatches(*opened.index, records_, 1, 10);
+  ExpectLeafHashLookupsMatch(*opened.index, records_);
 }
 
 TEST_F(AuditIndexTest, IndexCoveringMoreThanTheLogIsRebuilt) {
@@ -491,6 +601,63 @@ TEST_F(AuditIndexTest, CorruptManifestIsRebuiltNotTrusted) {
   EXPECT_THAT(opened.report.reason, HasSubstr("Corruption"));
   EXPECT_EQ(opened.index->covered(), kRecords);
   ExpectEveryCombinationMatches(*opened.index, records_, 1, 14);
+}
+
+// Turns the index in `dir` into one as format sealtrail-index/1 wrote it: the same entries but
+// no H (leaf-hash) entries, and that format's marker. Written with plain RocksDB, as an older
+// build would have.
+void DowngradeToFormat1(const std::string& dir, uint64_t records) {
+  rocksdb::DB* raw = nullptr;
+  ASSERT_TRUE(rocksdb::DB::Open(rocksdb::Options(), dir, &raw).ok());
+  const std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::WriteBatch batch;
+  uint64_t leaf_hash_entries = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(rocksdb::ReadOptions()));
+  for (it->Seek("H"); it->Valid() && it->key().starts_with("H"); it->Next()) {
+    ASSERT_TRUE(batch.Delete(it->key()).ok());
+    ++leaf_hash_entries;
+  }
+  ASSERT_TRUE(it->status().ok()) << it->status().ToString();
+  it.reset();
+  EXPECT_EQ(leaf_hash_entries, records);
+  ASSERT_TRUE(batch.Put("Mformat", "sealtrail-index/1").ok());
+  rocksdb::WriteOptions sync;
+  sync.sync = true;
+  ASSERT_TRUE(db->Write(sync, &batch).ok());
+  ASSERT_TRUE(db->Close().ok());
+}
+
+TEST_F(AuditIndexTest, IndexOfFormat1IsRebuiltWithLeafHashes) {
+  BuildAndClose();
+  DowngradeToFormat1(index_dir(), kRecords);
+  EXPECT_THAT(AuditIndex::Open(index_dir()),
+              StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("'sealtrail-index/1'")));
+  ASSERT_OK_AND_ASSIGN(OpenedIndex opened, OpenOrRebuild(index_dir(), *log_, kDecoder));
+  EXPECT_EQ(opened.report.action, IndexOpenReport::Action::kRebuilt) << opened.report.ToString();
+  EXPECT_THAT(opened.report.reason, HasSubstr("sealtrail-index/1"));
+  EXPECT_EQ(opened.index->covered(), kRecords);
+  ExpectLeafHashLookupsMatch(*opened.index, records_);
+  ExpectEveryCombinationMatches(*opened.index, records_, 1, 17);
+}
+
+// The server holds its index open while it runs; a rebuild beside it (sealtrail reindex) must
+// fail without deleting any of the open index's files.
+TEST_F(AuditIndexTest, RebuildOfAnIndexInUseIsUnavailableAndDeletesNothing) {
+  ASSERT_OK_AND_ASSIGN(OpenedIndex in_use, OpenOrRebuild(index_dir(), *log_, kDecoder));
+  ASSERT_OK(in_use.index->Close());
+  ASSERT_OK_AND_ASSIGN(in_use.index, AuditIndex::Open(index_dir()));
+  const std::vector<std::filesystem::path> ssts = FilesNamed(index_dir(), ".sst");
+  ASSERT_FALSE(ssts.empty());
+
+  EXPECT_THAT(AuditIndex::Rebuild(index_dir(), *log_, kDecoder),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("in use")));
+  for (const auto& sst : ssts) EXPECT_TRUE(std::filesystem::exists(sst)) << sst;
+  ExpectLeafHashLookupsMatch(*in_use.index, records_);
+  ASSERT_OK(in_use.index->Close());
+  in_use.index.reset();
+
+  ASSERT_OK_AND_ASSIGN(OpenedIndex reopened, OpenOrRebuild(index_dir(), *log_, kDecoder));
+  EXPECT_EQ(reopened.report.action, IndexOpenReport::Action::kOpened) << reopened.report.ToString();
 }
 
 TEST_F(AuditIndexTest, RebuildRefusesADirectoryWithOtherFiles) {

@@ -1,9 +1,13 @@
 // The audit record model (server/record/record.h): every validation rule, the deterministic leaf
-// serialization, stored-bytes parsing, index field extraction and the JSON mapping.
+// serialization, stored-bytes parsing, index field extraction (with the leaf hash, checked
+// against a real log) and the JSON mapping.
 #include "server/record/record.h"
 
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -12,6 +16,9 @@
 #include "google/protobuf/unknown_field_set.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
+#include "sealtrail/hash.h"
+#include "sealtrail/log.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
 
 namespace sealtrail {
@@ -273,6 +280,55 @@ TEST(ExtractIndexFieldsTest, ActorIsTheServiceWhenThereIsNoUser) {
   AuditRecord record = GoodRecord();
   record.mutable_actor()->clear_user_id();
   EXPECT_EQ(ExtractIndexFields(record).actor, "call-control");
+}
+
+TEST(ExtractIndexFieldsTest, LeavesTheLeafHashEmpty) {
+  EXPECT_TRUE(ExtractIndexFields(GoodRecord()).leaf_hash.empty());
+}
+
+// The decoder must give the leaf hash the log itself stores for the bytes, or a lookup by leaf
+// hash would never find a record.
+TEST(IndexFieldsFromStoredBytesTest, LeafHashIsTheOneTheLogStores) {
+  testing::ScratchDir scratch("record_test");
+  LogOptions options;
+  options.sync = SyncPolicy::kNone;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(options, scratch.Sub("log")));
+  AuditRecord record = GoodRecord();
+  record.mutable_context()->set_commit_time_ns(1700000000999999999);
+  const std::string bytes = SerializeForLog(record);
+  const std::string_view batch[] = {bytes};
+  ASSERT_OK_AND_ASSIGN(const uint64_t seq, log->Append(batch));
+  ASSERT_OK_AND_ASSIGN(const std::string stored, log->Read(seq));
+  ASSERT_OK_AND_ASSIGN(const Hash stored_hash, log->LeafHash(seq));
+
+  ASSERT_OK_AND_ASSIGN(const IndexFields fields, IndexFieldsFromStoredBytes(stored));
+  EXPECT_EQ(fields.leaf_hash, AsStringView(stored_hash));
+  EXPECT_EQ(fields.leaf_hash.size(), 32u);
+  const IndexFields extracted = ExtractIndexFields(record);
+  EXPECT_EQ(fields.tenant_id, extracted.tenant_id);
+  EXPECT_EQ(fields.actor, extracted.actor);
+  EXPECT_EQ(fields.action, extracted.action);
+  EXPECT_EQ(fields.commit_time_ns, 1700000000999999999);
+  EXPECT_EQ(fields.trace_id, extracted.trace_id);
+  EXPECT_EQ(fields.outcome, extracted.outcome);
+}
+
+TEST(IndexFieldsFromStoredBytesTest, EqualRecordsHaveEqualLeafHashesOthersDiffer) {
+  AuditRecord other = GoodRecord();
+  other.mutable_action()->set_resource_id("call-43");  // Not indexed, but hashed.
+  ASSERT_OK_AND_ASSIGN(const IndexFields a,
+                       IndexFieldsFromStoredBytes(SerializeForLog(GoodRecord())));
+  ASSERT_OK_AND_ASSIGN(const IndexFields b,
+                       IndexFieldsFromStoredBytes(SerializeForLog(GoodRecord())));
+  ASSERT_OK_AND_ASSIGN(const IndexFields c, IndexFieldsFromStoredBytes(SerializeForLog(other)));
+  EXPECT_EQ(a.leaf_hash, b.leaf_hash);
+  EXPECT_NE(a.leaf_hash, c.leaf_hash);
+  EXPECT_EQ(a.actor, c.actor);
+}
+
+TEST(IndexFieldsFromStoredBytesTest, GarbageIsDataLoss) {
+  EXPECT_THAT(IndexFieldsFromStoredBytes("\xff\xff\xff\xff"),
+              StatusIs(absl::StatusCode::kDataLoss));
 }
 
 // A record as a script would write it, with the field names of issue 5.

@@ -58,6 +58,10 @@ absl::Status ValidateFields(uint64_t seq, const IndexFields& fields) {
     return absl::InvalidArgumentError(absl::StrCat(
         "record ", seq, ": trace_id must be empty or 16 bytes, got ", fields.trace_id.size()));
   }
+  if (fields.leaf_hash.size() != index_internal::kLeafHashSize) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "record ", seq, ": leaf_hash must be 32 bytes, got ", fields.leaf_hash.size()));
+  }
   return absl::OkStatus();
 }
 
@@ -178,6 +182,10 @@ absl::Status AuditIndex::AddLocked(uint64_t first_seq, absl::Span<const IndexFie
               value),
           "building index batch"));
     }
+    // The leaf-hash lookup needs no value: a candidate is confirmed against the log anyway.
+    RETURN_IF_ERROR(FromRocks(
+        batch.Put(index_internal::SeqKey(index_internal::LeafHashPrefix(f.leaf_hash), seq), ""),
+        "building index batch"));
   }
   // Commit point: the entries and the new covered value are one batch, so on disk (after any
   // crash) covered is exactly the number of indexed records. No WAL: see docs/index.md.
@@ -221,6 +229,15 @@ absl::Status AuditIndex::CatchUp(const Log& log, const IndexDecoder& decoder) {
 absl::StatusOr<IndexQueryResult> AuditIndex::Query(const IndexQuery& query) const {
   RETURN_IF_ERROR(index_internal::ValidateQuery(query));
   return index_internal::RunQuery(*store_->db, query);
+}
+
+absl::StatusOr<std::vector<uint64_t>> AuditIndex::LeafHashCandidates(std::string_view leaf_hash,
+                                                                     size_t max_results) const {
+  if (leaf_hash.size() != index_internal::kLeafHashSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("leaf hash must be 32 bytes, got ", leaf_hash.size()));
+  }
+  return index_internal::ScanLeafHash(*store_->db, leaf_hash, max_results);
 }
 
 absl::StatusOr<bool> AuditIndex::HasEntry(uint64_t seq, const IndexFields& fields) const {

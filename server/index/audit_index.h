@@ -1,5 +1,6 @@
 // AuditIndex: the RocksDB secondary indexes over the audit log, on (tenant, time),
-// (tenant, actor, time), (tenant, action, time) and (tenant, trace id).
+// (tenant, actor, time), (tenant, action, time) and (tenant, trace id), and a lookup from a
+// record's leaf hash to its sequence number.
 //
 // The log is the source of truth; the index is derived state. It records the next sequence
 // number it has to index ("covered") in the same RocksDB WriteBatch as the entries, so the
@@ -21,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -61,8 +63,9 @@ class AuditIndex {
 
   // Indexes records first_seq, first_seq+1, ... in one atomic batch.
   // FAILED_PRECONDITION (nothing written) unless first_seq == covered(): gaps and regressions
-  // are refused. INVALID_ARGUMENT (nothing written) for an empty tenant or a trace id that is
-  // neither empty nor 16 bytes. An empty batch at covered() is OK and writes nothing.
+  // are refused. INVALID_ARGUMENT (nothing written) for an empty tenant, a trace id that is
+  // neither empty nor 16 bytes, or a leaf hash that is not 32 bytes. An empty batch at covered()
+  // is OK and writes nothing.
   [[nodiscard]] absl::Status Add(uint64_t first_seq, absl::Span<const IndexFields> records);
 
   // The next sequence number to index: records [0, covered()) are indexed.
@@ -79,6 +82,16 @@ class AuditIndex {
   // is not 16 bytes, from_ns > to_ns, or a page token of another query. DATA_LOSS if RocksDB
   // finds corruption (the caller should rebuild).
   [[nodiscard]] absl::StatusOr<IndexQueryResult> Query(const IndexQuery& query) const;
+
+  // Sequence numbers, ascending, of up to `max_results` indexed records whose leaf hash starts
+  // with the same 8 bytes as `leaf_hash` (the smallest ones if there are more). The index keeps
+  // only those 8 bytes, so a candidate may be another record: callers must confirm each one
+  // with Log::LeafHash(seq) == leaf_hash before using it. NOT tenant-scoped: candidates of every
+  // tenant are returned, and the caller checks the record's tenant itself. Empty if no indexed
+  // record matches (or max_results is 0). INVALID_ARGUMENT unless leaf_hash is 32 bytes;
+  // DATA_LOSS if RocksDB finds corruption.
+  [[nodiscard]] absl::StatusOr<std::vector<uint64_t>> LeafHashCandidates(std::string_view leaf_hash,
+                                                                         size_t max_results) const;
 
   // Whether the (tenant, time) entry of record `seq` is present with `fields`' values. Used to
   // check that an index belongs to a log.

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "rocksdb/env.h"
+#include "server/index/rocks_status.h"
 
 namespace sealtrail::index_internal {
 namespace {
@@ -66,11 +68,39 @@ absl::Status ClearIndexDir(const std::string& dir) {
                                                         " is not an index file"));
     }
   }
-  for (const fs::path& entry : *entries) {
-    std::error_code ec;
-    if (!fs::remove(entry, ec) && ec) return FsError(ec, "removing", entry);
+  if (entries->empty()) return absl::OkStatus();
+  // Without the lock, a rebuild beside a running server would delete the files of its open
+  // index (LOCK among them) and then lock and create a new one: both would seem to work.
+  rocksdb::Env* const env = rocksdb::Env::Default();
+  // Spelled as RocksDB spells it (LockFileName), so its in-process lock table matches too.
+  const std::string lock_file = dir + "/LOCK";
+  rocksdb::FileLock* lock = nullptr;
+  const rocksdb::Status locked = env->LockFile(lock_file, &lock);
+  if (!locked.ok()) {
+    const std::string why = locked.ToString();
+    if (why.find("While lock file") != std::string::npos ||
+        why.find("lock hold by current process") != std::string::npos) {
+      return absl::UnavailableError(absl::StrCat("index ", dir,
+                                                 " is in use: another process (or this one) has "
+                                                 "it open (",
+                                                 why, ")"));
+    }
+    return FromRocks(locked, absl::StrCat("locking index ", dir));
   }
-  return absl::OkStatus();
+  absl::Status status = absl::OkStatus();
+  for (const fs::path& entry : *entries) {
+    if (entry.filename() == "LOCK") continue;
+    std::error_code ec;
+    if (!fs::remove(entry, ec) && ec) {
+      status = FsError(ec, "removing", entry);
+      break;
+    }
+  }
+  // LOCK goes last, still held, so no other rebuild or server starts on a half-deleted index.
+  std::error_code ec;
+  if (status.ok() && !fs::remove(lock_file, ec) && ec) status = FsError(ec, "removing", lock_file);
+  const absl::Status unlocked = FromRocks(env->UnlockFile(lock), "unlocking index " + dir);
+  return status.ok() ? unlocked : status;
 }
 
 }  // namespace sealtrail::index_internal

@@ -20,6 +20,8 @@ absl::StatusOr<IndexDirState> InspectIndexDir(const std::string& dir);
 // Deletes RocksDB's files in `dir` (CURRENT, IDENTITY, LOCK, LOG*, MANIFEST-*, OPTIONS-*, *.sst,
 // *.log, *.blob, *.dbtmp, *.tmp) and leaves the directory itself. FAILED_PRECONDITION, and
 // nothing deleted, if anything else is in it: a mistyped --index-dir must not wipe a home dir.
+// Holds RocksDB's own lock on dir/LOCK while deleting: UNAVAILABLE ("in use"), and nothing
+// deleted, while another process (a running sealtraild) or this one has the index open.
 absl::Status ClearIndexDir(const std::string& dir);
 
 }  // namespace sealtrail::index_internal

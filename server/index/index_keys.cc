@@ -88,6 +88,12 @@ std::string TracePrefix(std::string_view tenant, std::string_view trace_id) {
   return key;
 }
 
+std::string LeafHashPrefix(std::string_view leaf_hash) {
+  std::string key(1, kLeafHashTag);
+  key.append(leaf_hash.substr(0, kLeafHashKeyBytes));
+  return key;
+}
+
 std::string TimeSeqKey(std::string_view prefix, int64_t time_ns, uint64_t seq) {
   std::string key(prefix);
   AppendBe64(&key, TimeOrdinal(time_ns));
@@ -113,6 +119,13 @@ size_t TracePrefixLength(std::string_view key) {
   std::string_view rest = key.substr(1);
   if (!ConsumeLengthPrefixed(&rest) || rest.size() < kTraceIdSize) return 0;
   return key.size() - rest.size() + kTraceIdSize;
+}
+
+size_t LookupPrefixLength(std::string_view key) {
+  if (!key.empty() && key.front() == kLeafHashTag) {
+    return key.size() > kLeafHashKeyBytes ? 1 + kLeafHashKeyBytes : 0;
+  }
+  return TracePrefixLength(key);
 }
 
 std::string EncodeEntryValue(const IndexFields& fields) {

@@ -6,6 +6,7 @@
 //   A lp(tenant) lp(actor) ord(time) be64(seq)     (tenant, actor, time)
 //   X lp(tenant) lp(action) ord(time) be64(seq)    (tenant, action, time)
 //   R lp(tenant) trace[16] be64(seq)               (tenant, trace id)
+//   H leaf_hash[0..8) be64(seq)                    leaf hash -> seq, all tenants; empty value
 //   M name                                         meta: format marker, covered sequence number
 // lp(s) is a LEB128 length then the bytes, so no prefix of one tenant's keys is another's.
 // ord(t) is the int64 time with its sign bit flipped, big-endian, so byte order is time order.
@@ -25,10 +26,15 @@ inline constexpr char kTimeTag = 'T';
 inline constexpr char kActorTag = 'A';
 inline constexpr char kActionTag = 'X';
 inline constexpr char kTraceTag = 'R';
+inline constexpr char kLeafHashTag = 'H';
 inline constexpr char kMetaTag = 'M';
 
 inline constexpr size_t kTraceIdSize = 16;
-inline constexpr std::string_view kIndexFormat = "sealtrail-index/1";
+inline constexpr size_t kLeafHashSize = 32;
+// H keys hold this many leading bytes of the leaf hash: enough to make a false candidate rare
+// (about n / 2^64 per lookup in a log of n records), and the caller confirms against the log.
+inline constexpr size_t kLeafHashKeyBytes = 8;
+inline constexpr std::string_view kIndexFormat = "sealtrail-index/2";
 
 std::string FormatKey();   // value: kIndexFormat
 std::string CoveredKey();  // value: be64(next sequence number to index)
@@ -43,10 +49,12 @@ std::string TimePrefix(std::string_view tenant);
 std::string ActorPrefix(std::string_view tenant, std::string_view actor);
 std::string ActionPrefix(std::string_view tenant, std::string_view action);
 std::string TracePrefix(std::string_view tenant, std::string_view trace_id);
+// 'H' and the first kLeafHashKeyBytes of `leaf_hash`. REQUIRES: leaf_hash.size() >= 8.
+std::string LeafHashPrefix(std::string_view leaf_hash);
 
 // prefix + ord(time) + be64(seq), for T, A and X keys.
 std::string TimeSeqKey(std::string_view prefix, int64_t time_ns, uint64_t seq);
-// prefix + be64(seq), for R keys.
+// prefix + be64(seq), for R and H keys.
 std::string SeqKey(std::string_view prefix, uint64_t seq);
 
 // The smallest string greater than every string that starts with `prefix`.
@@ -55,9 +63,13 @@ std::string PrefixSuccessor(std::string_view prefix);
 
 // The length of an R key's (tenant, trace) prefix, or 0 if `key` is not a well-formed R key.
 size_t TracePrefixLength(std::string_view key);
+// The length of the prefix a lookup scans within: an R key's (tenant, trace) prefix or an H key's
+// 'H' + hash bytes; 0 for every other key. What the prefix bloom filters are built on.
+size_t LookupPrefixLength(std::string_view key);
 
-// Every entry's value: ord(time) be32(outcome) lp(actor) lp(action). The same for all four
-// indexes, so a scan of any of them can apply the other filters without reading the log.
+// The value of every T, A, X and R entry: ord(time) be32(outcome) lp(actor) lp(action). The same
+// for all four indexes, so a scan of any of them can apply the other filters without reading the
+// log. (H entries have an empty value.)
 struct EntryValue {
   int64_t time_ns = 0;
   int32_t outcome = 0;

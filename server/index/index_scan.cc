@@ -157,4 +157,27 @@ absl::StatusOr<IndexQueryResult> RunQuery(rocksdb::DB& db, const IndexQuery& q) 
   return result;
 }
 
+absl::StatusOr<std::vector<uint64_t>> ScanLeafHash(rocksdb::DB& db, std::string_view leaf_hash,
+                                                   size_t max_results) {
+  std::vector<uint64_t> seqs;
+  if (max_results == 0) return seqs;
+  const std::string prefix = LeafHashPrefix(leaf_hash);
+  const std::string upper_key = PrefixSuccessor(prefix);
+  const rocksdb::Slice upper(upper_key);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper;
+  // One prefix, so the prefix bloom filter can skip every SST file without this hash.
+  read.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(db.NewIterator(read));
+  for (it->Seek(prefix); it->Valid() && seqs.size() < max_results; it->Next()) {
+    if (!it->key().starts_with(prefix)) break;
+    if (it->key().size() != prefix.size() + 8) {
+      return absl::DataLossError("leaf-hash index key of unexpected length");
+    }
+    seqs.push_back(DecodeBe64(std::string_view(it->key().data() + prefix.size(), 8)));
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scanning the leaf-hash index"));
+  return seqs;
+}
+
 }  // namespace sealtrail::index_internal

@@ -14,18 +14,19 @@
 namespace sealtrail::index_internal {
 namespace {
 
-// Maps an R key to its (tenant, trace id) prefix; other keys are outside the domain and get no
-// filter entries. Every trace lookup is a scan within one such prefix, so the bloom filter lets
-// it skip SST files that hold no entry for that trace. The name is stored in the SST files;
-// renaming it makes RocksDB ignore old filters (safe, just slower) until they are compacted.
-class TracePrefixTransform : public rocksdb::SliceTransform {
+// Maps an R key to its (tenant, trace id) prefix and an H key to 'H' and its 8 hash bytes; other
+// keys are outside the domain and get no filter entries. Every trace or leaf-hash lookup is a scan
+// within one such prefix, so the bloom filter lets it skip SST files that hold no entry for it.
+// The name is stored in the SST files; renaming it makes RocksDB ignore old filters (safe, just
+// slower) until they are compacted. (".1" covered R keys only, in format sealtrail-index/1.)
+class LookupPrefixTransform : public rocksdb::SliceTransform {
  public:
-  const char* Name() const override { return "sealtrail.TracePrefix.1"; }
+  const char* Name() const override { return "sealtrail.LookupPrefix.2"; }
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
-    return rocksdb::Slice(key.data(), TracePrefixLength(std::string_view(key.data(), key.size())));
+    return rocksdb::Slice(key.data(), LookupPrefixLength(std::string_view(key.data(), key.size())));
   }
   bool InDomain(const rocksdb::Slice& key) const override {
-    return TracePrefixLength(std::string_view(key.data(), key.size())) != 0;
+    return LookupPrefixLength(std::string_view(key.data(), key.size())) != 0;
   }
 };
 
@@ -50,7 +51,7 @@ rocksdb::Options MakeDbOptions(const IndexOptions& options) {
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
   db.keep_log_file_num = 4;
 
-  db.prefix_extractor = std::make_shared<TracePrefixTransform>();
+  db.prefix_extractor = std::make_shared<LookupPrefixTransform>();
   db.memtable_prefix_bloom_size_ratio = 0.02;
 
   rocksdb::BlockBasedTableOptions table;

@@ -15,6 +15,8 @@
 #include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/unknown_field_set.h"
+#include "sealtrail/hash.h"
+#include "sealtrail/status_macros.h"
 
 namespace sealtrail {
 namespace {
@@ -190,6 +192,13 @@ IndexFields ExtractIndexFields(const AuditRecord& record) {
   fields.commit_time_ns = record.context().commit_time_ns();
   fields.trace_id = record.correlation().trace_id();
   fields.outcome = static_cast<int32_t>(record.outcome().result());
+  return fields;
+}
+
+absl::StatusOr<IndexFields> IndexFieldsFromStoredBytes(std::string_view bytes) {
+  ASSIGN_OR_RETURN(const AuditRecord record, ParseStoredRecord(bytes));
+  IndexFields fields = ExtractIndexFields(record);
+  fields.leaf_hash = std::string(AsStringView(HashLeaf(bytes)));
   return fields;
 }
 

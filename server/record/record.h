@@ -3,7 +3,7 @@
 //
 // A record's life: RecordFromJson (CLI) or gRPC decoding -> ValidateRecord -> the server assigns
 // context.commit_time_ns -> SerializeForLog -> the log stores those bytes exactly and hashes them.
-// Readers get the bytes back and ParseStoredRecord them; the indexes get ExtractIndexFields.
+// Readers ParseStoredRecord the bytes they get back; the index uses IndexFieldsFromStoredBytes.
 //
 // All functions are pure and thread-safe.
 #ifndef SEALTRAIL_SERVER_RECORD_RECORD_H_
@@ -43,9 +43,18 @@ inline constexpr size_t kMaxRecordAttributesBytes = 64 * 1024;  // keys + values
 // Parses stored leaf data. DATA_LOSS if the bytes are not a valid AuditRecord.
 [[nodiscard]] absl::StatusOr<v1::AuditRecord> ParseStoredRecord(std::string_view bytes);
 
-// The fields the secondary indexes key on. The actor is actor.user_id, or actor.service when
-// there is no user.
+// The fields the secondary indexes key on that the record itself holds. The actor is
+// actor.user_id, or actor.service when there is no user. leaf_hash stays empty: only the stored
+// bytes determine it (see IndexFieldsFromStoredBytes).
 [[nodiscard]] IndexFields ExtractIndexFields(const v1::AuditRecord& record);
+
+// The IndexDecoder (server/index/audit_index.h) of sealtrail's log: ParseStoredRecord, then
+// ExtractIndexFields, with leaf_hash set to HashLeaf(bytes) (sealtrail/hash.h), the leaf hash the
+// log stores for these bytes. Deterministic, so a rebuild from the same log gives the same index.
+// The server's live path, start-up catch-up, `sealtrail reindex` and the tests all use this one
+// function. DATA_LOSS (from ParseStoredRecord) if the bytes are not a valid AuditRecord; it does
+// not ValidateRecord (the log holds what was accepted then, under that build's rules).
+[[nodiscard]] absl::StatusOr<IndexFields> IndexFieldsFromStoredBytes(std::string_view bytes);
 
 // Parses a record in protobuf's proto3 JSON mapping. Field names may be the proto names used in
 // the issue ("tenant_id") or lowerCamelCase ("tenantId"); enums are names ("SUCCESS"), bytes are
