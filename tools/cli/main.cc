@@ -1,6 +1,7 @@
 // The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
-// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h and witness.h, which
-// have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc).
+// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h and
+// reindex_command.h, which have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc,
+// tests/reindex_cli_test.cc).
 #include <cstdint>
 #include <functional>
 #include <iostream>
@@ -16,6 +17,7 @@
 #include "cli/flags.h"
 #include "cli/keys.h"
 #include "cli/local_commands.h"
+#include "cli/reindex_command.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
 
@@ -241,6 +243,17 @@ int main(int argc, char** argv) {
     if (proof_record->count() > 0) proof_args.record_file = record_file;
     run = [&] { return cli::RunVerifyProof(env, proof_args, std::cin, std::cout); };
   });
+
+  cli::ReindexArgs reindex_args;
+  CLI::App* reindex = app.add_subcommand(
+      "reindex",
+      "Rebuild sealtraild's query index from the log in DIR, which is only read: delete the "
+      "index and index every record again. Stop sealtraild first; while it runs, the index is "
+      "in use and nothing is changed (exit 4).");
+  reindex->add_option("--data", reindex_args.data_dir, "Data directory")->required();
+  reindex->add_option("--index-dir", reindex_args.index_dir,
+                      "Index directory (default: DIR/index)");
+  reindex->callback([&] { run = [&] { return cli::RunReindex(reindex_args, std::cout); }; });
 
   try {
     app.parse(argc, argv);
