@@ -26,6 +26,7 @@
 #include "sealtrail/note.h"
 #include "server/record/record.h"
 #include "server_testing/test_server.h"
+#include "testing/fault_env.h"
 #include "testing/reference_merkle.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -168,6 +169,38 @@ TEST_F(ServerTest, CommitTimesNeverDecreaseAndClientEventTimeIsKept) {
     EXPECT_EQ(record.context().event_time_ns(), 1'000'000'000 + static_cast<int64_t>(i % 50));
     previous = record.context().commit_time_ns();
   }
+}
+
+// Commit times come from the server's clock but never go backwards, even when the clock steps
+// back while running or between runs.
+TEST_F(ServerTest, CommitTimesStayOrderedWhenTheClockStepsBack) {
+  testing::FaultInjectionEnv env;
+  ServerOptions options;
+  options.env = &env;
+  Restart(options);
+  AppendOk({MakeRecord("acme", "alice", "call.barge")});
+  env.SetClockOffsetNanos(-3'600'000'000'000);  // An hour back.
+  AppendOk({MakeRecord("acme", "alice", "call.barge")});
+  Restart(options);
+  env.SetClockOffsetNanos(-7'200'000'000'000);  // Two hours back, across a restart.
+  AppendOk({MakeRecord("acme", "alice", "call.barge")});
+  env.SetClockOffsetNanos(0);
+  AppendOk({MakeRecord("acme", "alice", "call.barge")});
+
+  v1::QueryRequest query;
+  query.set_tenant_id("acme");
+  query.set_order(v1::QueryRequest::OLDEST_FIRST);
+  std::vector<int64_t> times;
+  for (const v1::QueryResult& result : QueryAll(query)) {
+    ASSERT_OK_AND_ASSIGN(v1::AuditRecord record, ParseStoredRecord(result.data()));
+    times.push_back(record.context().commit_time_ns());
+  }
+  ASSERT_EQ(times.size(), 4u);
+  EXPECT_TRUE(std::is_sorted(times.begin(), times.end()));
+  EXPECT_EQ(times[1], times[0]);  // Held at the last time while the clock was behind.
+  EXPECT_EQ(times[2], times[0]);
+  EXPECT_GT(times[3], times[0]);  // Moving again once it caught up.
+  server_.reset();                // Before `env` goes.
 }
 
 TEST_F(ServerTest, BadInputIsInvalidArgumentAndWritesNothing) {

@@ -27,6 +27,8 @@ void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendRespo
   }
 }
 
+}  // namespace
+
 // Serves one AppendStream. Requests are submitted to the pipeline as they arrive, up to
 // `window` in flight; replies are written one at a time in request order. On the first failed
 // request (invalid, refused, or failed to commit) the reactor stops reading, still writes the
@@ -35,14 +37,29 @@ void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendRespo
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
-  AppendStreamReactor(AppendPipeline* pipeline, uint32_t max_batch_records, uint32_t window)
-      : pipeline_(pipeline), max_batch_records_(max_batch_records), window_(window) {
+  AppendStreamReactor(AuditLogService* service, AppendPipeline* pipeline,
+                      uint32_t max_batch_records, uint32_t window)
+      : service_(service),
+        pipeline_(pipeline),
+        max_batch_records_(max_batch_records),
+        window_(window) {
+    bool registered = service_->RegisterStream(this);
     absl::MutexLock lock(&mu_);
-    StartReadLocked();
+    if (registered) {
+      StartReadLocked();
+    } else {
+      DrainLocked();
+    }
+  }
+
+  // Stops reading and finishes as soon as nothing is in flight (see BeginShutdown).
+  void Drain() {
+    absl::MutexLock lock(&mu_);
+    DrainLocked();
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // The client half-closed (or the call ended).
+    if (!ok || Draining()) {  // The client half-closed, the call ended, or we are draining.
       absl::MutexLock lock(&mu_);
       reading_ = false;
       reads_done_ = true;
@@ -88,7 +105,10 @@ class AppendStreamReactor final
     ProgressLocked();
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    service_->UnregisterStream(this);
+    delete this;
+  }
 
  private:
   void OnCommitted(uint64_t id, CommitResult result) {
@@ -99,6 +119,19 @@ class AppendStreamReactor final
     } else {
       FillResponse(*result, &replies_[id]);
     }
+    ProgressLocked();
+  }
+
+  bool Draining() {
+    absl::MutexLock lock(&mu_);
+    return draining_;
+  }
+
+  void DrainLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    draining_ = true;
+    FailLocked(next_id_, absl::UnavailableError(
+                             "the server is shutting down: every reply sent is durable; resend "
+                             "the requests that got none to another server or after restart"));
     ProgressLocked();
   }
 
@@ -133,13 +166,16 @@ class AppendStreamReactor final
       StartReadLocked();
     }
     // A reply that could be written has just been started, so !writing_ means none is left.
+    // While draining, an outstanding read does not hold the finish back: gRPC completes it with
+    // ok=false.
     bool input_done = reads_done_ || failed_id_.has_value();
-    if (input_done && !reading_ && !writing_ && inflight_ == 0) {
+    if (input_done && (!reading_ || draining_) && !writing_ && inflight_ == 0) {
       finished_ = true;
       Finish(failed_id_.has_value() ? ToGrpcStatus(failure_) : grpc::Status::OK);
     }
   }
 
+  AuditLogService* const service_;
   AppendPipeline* const pipeline_;
   const uint32_t max_batch_records_;
   const uint32_t window_;
@@ -155,11 +191,10 @@ class AppendStreamReactor final
   bool reads_done_ ABSL_GUARDED_BY(mu_) = false;
   bool writing_ ABSL_GUARDED_BY(mu_) = false;
   bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool draining_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<uint64_t> failed_id_ ABSL_GUARDED_BY(mu_);
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };
-
-}  // namespace
 
 absl::Status ValidateAppendRequest(const v1::AppendRequest& request, uint32_t max_records) {
   if (request.records_size() == 0) {
@@ -198,7 +233,28 @@ grpc::ServerUnaryReactor* AuditLogService::Append(grpc::CallbackServerContext* c
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AuditLogService::AppendStream(
     grpc::CallbackServerContext* /*context*/) {
-  return new AppendStreamReactor(pipeline_, options_.max_batch_records, options_.stream_window);
+  return new AppendStreamReactor(this, pipeline_, options_.max_batch_records,
+                                 options_.stream_window);
+}
+
+bool AuditLogService::RegisterStream(AppendStreamReactor* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  if (shutting_down_) return false;
+  streams_.insert(stream);
+  return true;
+}
+
+void AuditLogService::UnregisterStream(AppendStreamReactor* stream) {
+  absl::MutexLock lock(&streams_mu_);
+  streams_.erase(stream);
+}
+
+void AuditLogService::BeginShutdown() {
+  // Under streams_mu_ throughout, so no stream's OnDone (which unregisters it first) can delete
+  // it while it is being drained.
+  absl::MutexLock lock(&streams_mu_);
+  shutting_down_ = true;
+  for (AppendStreamReactor* stream : streams_) stream->Drain();
 }
 
 }  // namespace sealtrail

@@ -12,8 +12,11 @@
 #define SEALTRAIL_SERVER_SERVICE_AUDIT_LOG_SERVICE_H_
 
 #include <cstdint>
+#include <set>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "server/index/audit_index.h"
@@ -33,6 +36,8 @@ struct AuditLogServiceOptions {
   uint32_t stream_page_records = 1000;
 };
 
+class AppendStreamReactor;  // append_methods.cc
+
 class AuditLogService final
     : public v1::AuditLog::WithCallbackMethod_Append<
           v1::AuditLog::WithCallbackMethod_AppendStream<v1::AuditLog::Service>> {
@@ -41,6 +46,12 @@ class AuditLogService final
   AuditLogService(AppendPipeline* pipeline, const Log* log, const AuditIndex* index,
                   ProofSource* proofs, AuditLogServiceOptions options)
       : pipeline_(pipeline), log_(log), index_(index), proofs_(proofs), options_(options) {}
+
+  // Ends every open AppendStream as soon as its in-flight requests are answered (UNAVAILABLE,
+  // "shutting down": every reply sent is durable, the client resends the rest) and refuses new
+  // ones. Call before grpc::Server::Shutdown, which otherwise waits for clients to close their
+  // streams.
+  void BeginShutdown();
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
                                    const v1::AppendRequest* request,
@@ -57,11 +68,20 @@ class AuditLogService final
   absl::Status RunQuery(const v1::QueryRequest& request, uint32_t limit,
                         v1::QueryResponse* response) const;
 
+  friend class AppendStreamReactor;
+  // Returns false (and registers nothing) once shutting down.
+  bool RegisterStream(AppendStreamReactor* stream);
+  void UnregisterStream(AppendStreamReactor* stream);
+
   AppendPipeline* const pipeline_;
   const Log* const log_;
   const AuditIndex* const index_;
   ProofSource* const proofs_;
   const AuditLogServiceOptions options_;
+
+  absl::Mutex streams_mu_;  // Taken before any stream's own mutex, never after.
+  std::set<AppendStreamReactor*> streams_ ABSL_GUARDED_BY(streams_mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(streams_mu_) = false;
 };
 
 // Checks an AppendRequest: at least one and at most `max_records` records, each passing

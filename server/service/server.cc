@@ -198,6 +198,7 @@ class AuditServer::Impl {
     if (server_ != nullptr) {
       events_->Info("shutting_down", {{"address", address_}});
       server_->GetHealthCheckService()->SetServingStatus(false);
+      audit_service_->BeginShutdown();
       server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     }
     if (pipeline_ != nullptr) pipeline_->Stop();

@@ -13,34 +13,34 @@
 #include "server/service/defaults.h"
 
 namespace sealtrail {
-  struct ServerOptions {
-    // HOST:PORT to listen on; port 0 picks a free port (see AuditServer::port()).
-    std::string listen{kDefaultServerAddress};
-    // The data directory; created if missing.
-    std::string data_dir = "./data";
-    // The checkpoint signing key file. Empty: DATA_DIR/dev-signing.key, generated on first start
-    // with its verifier key beside it in DATA_DIR/dev-signing.vkey.
-    std::string key_file;
-    // How often the background signer checkpoints a grown log.
-    int64_t checkpoint_interval_ms = 1000;
-    // kDurable acknowledges only what is on disk; kNone is for benchmarks.
-    SyncPolicy sync = SyncPolicy::kDurable;
-    // Largest stored record (serialized AuditRecord), in bytes.
-    uint32_t max_record_bytes = 64 * 1024;
-    // Leaves per segment as a power of two; 0: the data directory's own (16 for a new one).
-    uint32_t leaves_per_segment_log2 = 0;
-    // The index directory. Empty: DATA_DIR/index.
-    std::string index_dir;
-    IndexOptions index;
-    // Most records one append batch may carry, and the most bytes of records the server holds in
-    // flight (queued, not yet durable) before it answers RESOURCE_EXHAUSTED.
-    uint32_t max_batch_records = 10000;
-    uint64_t max_inflight_bytes = uint64_t{256} << 20;
-    // Largest gRPC message accepted, in bytes.
-    uint32_t max_message_bytes = 64u << 20;
-    // Not owned; nullptr: Env::Default(). Its clock assigns commit times.
-    Env* env = nullptr;
-  };
+struct ServerOptions {
+  // HOST:PORT to listen on; port 0 picks a free port (see AuditServer::port()).
+  std::string listen{kDefaultServerAddress};
+  // The data directory; created if missing.
+  std::string data_dir = "./data";
+  // The checkpoint signing key file. Empty: DATA_DIR/dev-signing.key, generated on first start
+  // with its verifier key beside it in DATA_DIR/dev-signing.vkey.
+  std::string key_file;
+  // How often the background signer checkpoints a grown log.
+  int64_t checkpoint_interval_ms = 1000;
+  // kDurable acknowledges only what is on disk; kNone is for benchmarks.
+  SyncPolicy sync = SyncPolicy::kDurable;
+  // Largest stored record (serialized AuditRecord), in bytes.
+  uint32_t max_record_bytes = 64 * 1024;
+  // Leaves per segment as a power of two; 0: the data directory's own (16 for a new one).
+  uint32_t leaves_per_segment_log2 = 0;
+  // The index directory. Empty: DATA_DIR/index.
+  std::string index_dir;
+  IndexOptions index;
+  // Most records one append batch may carry, and the most bytes of records the server holds in
+  // flight (queued, not yet durable) before it answers RESOURCE_EXHAUSTED.
+  uint32_t max_batch_records = 10000;
+  uint64_t max_inflight_bytes = uint64_t{256} << 20;
+  // Largest gRPC message accepted, in bytes.
+  uint32_t max_message_bytes = 64u << 20;
+  // Not owned; nullptr: Env::Default(). Its clock assigns commit times.
+  Env* env = nullptr;
+};
 
 }  // namespace sealtrail
 
