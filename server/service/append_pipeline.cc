@@ -168,8 +168,14 @@ class AppendPipeline::Impl {
     batch.leaf_hashes.reserve(views.size());
     for (uint64_t i = 0; i < views.size(); ++i) {
       absl::StatusOr<Hash> leaf_hash = log_->LeafHash(batch.first_seq + i);
-      // The records are durable; only reading a hash back failed. Recompute it from the bytes.
-      batch.leaf_hashes.push_back(leaf_hash.ok() ? *leaf_hash : HashLeaf(views[i]));
+      if (!leaf_hash.ok()) {
+        // The records are durable; only reading a hash back failed (an I/O problem the operator
+        // must hear of). The reply still gets the right hash, recomputed from the bytes.
+        events_->Error("leaf_hash_read_failed",
+                       {{"seq", batch.first_seq + i}, {"error", leaf_hash.status().ToString()}});
+        leaf_hash = HashLeaf(views[i]);
+      }
+      batch.leaf_hashes.push_back(*leaf_hash);
       batch.fields[i].leaf_hash = std::string(AsStringView(batch.leaf_hashes.back()));
     }
     absl::MutexLock lock(&mu_);
