@@ -1,0 +1,41 @@
+// RequestPool: AppendRequests built once from generated records and kept serialized, so the
+// load generator spends no time building or serializing records while it runs. The same few
+// thousand records are sent again and again: the server hashes, stores and indexes each copy as
+// a new record, which is all a throughput test needs.
+//
+// Thread-safety: immutable after Build; Request() may be called from any thread, and its
+// ByteBuffer sent by many calls at once (gRPC copies a ByteBuffer by reference count).
+#ifndef SEALTRAIL_TOOLS_BENCH_REQUEST_POOL_H_
+#define SEALTRAIL_TOOLS_BENCH_REQUEST_POOL_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/record_generator.h"
+#include "grpcpp/support/byte_buffer.h"
+
+namespace sealtrail::bench {
+
+// At least this many distinct records are generated, whatever the batch size.
+inline constexpr uint32_t kMinPoolRecords = 4096;
+
+class RequestPool {
+ public:
+  // Serialized AppendRequests of `batch` records each, at least kMinPoolRecords records and
+  // four requests in all. REQUIRES: batch >= 1.
+  static RequestPool Build(const RecordShape& shape, uint32_t batch, uint64_t seed);
+
+  // The n-th request, cycling through the pool.
+  const grpc::ByteBuffer& Request(uint64_t n) const { return requests_[n % requests_.size()]; }
+  size_t size() const { return requests_.size(); }
+  // Mean ByteSizeLong() of the pool's records: the bytes per record for MB/s figures.
+  double mean_record_bytes() const { return mean_record_bytes_; }
+
+ private:
+  std::vector<grpc::ByteBuffer> requests_;
+  double mean_record_bytes_ = 0;
+};
+
+}  // namespace sealtrail::bench
+
+#endif  // SEALTRAIL_TOOLS_BENCH_REQUEST_POOL_H_
