@@ -1,12 +1,15 @@
 // The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
-// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h and
-// reindex_command.h, which have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc,
-// tests/reindex_cli_test.cc).
+// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h,
+// reindex_command.h and server_commands.h, which have their own tests (tests/cli_test.cc,
+// tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc, tests/server_cli_test.cc).
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -18,8 +21,11 @@
 #include "cli/keys.h"
 #include "cli/local_commands.h"
 #include "cli/reindex_command.h"
+#include "cli/server_channel.h"
+#include "cli/server_commands.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
+#include "server/service/defaults.h"
 
 namespace {
 
@@ -29,6 +35,11 @@ const CLI::Validator kDecimalUint64(CheckDecimalUint64, /*validator_desc=*/"", "
 
 std::optional<uint64_t> IfGiven(const CLI::Option* option, uint64_t value) {
   return option->count() > 0 ? std::optional<uint64_t>(value) : std::nullopt;
+}
+
+// A subcommand's --help footer: examples, then the exit codes.
+void SetExamples(CLI::App* command, const std::string& example) {
+  command->footer("Examples:\n" + example + "\n\n" + std::string(sealtrail::cli::kExitCodeHelp));
 }
 
 }  // namespace
@@ -184,14 +195,33 @@ int main(int argc, char** argv) {
   audit->callback(
       [&] { run = [&] { return cli::RunAuditDataDir(env, dir, vkey, origin, std::cout); }; });
 
+  // Commands that talk to sealtraild: --server HOST:PORT, else $SEALTRAIL_SERVER, else the
+  // default address.
+  std::string server_address;
+  const std::string server_help = "sealtraild address HOST:PORT (default: $" +
+                                  std::string(sealtrail::kServerAddressEnv) + ", else " +
+                                  std::string(sealtrail::kDefaultServerAddress) + ")";
+  auto add_server = [&](CLI::App* command) {
+    return command->add_option("--server", server_address, server_help);
+  };
+  auto connection = [&](const CLI::Option* server_option) {
+    return cli::ServerConnection{cli::ResolveServerAddress(
+        server_option->count() > 0 ? std::optional<std::string>(server_address) : std::nullopt,
+        std::getenv(std::string(sealtrail::kServerAddressEnv).c_str()))};
+  };
+
   std::string state_file;
   std::string proof_file;
   CLI::App* witness = app.add_subcommand(
       "witness",
       "Accept a new checkpoint only if its signature verifies and it is consistent with the "
       "newest one recorded in the state file (the first needs no proof), then record it. Give "
-      "the checkpoint and proof as files, or --data DIR to take the newest stored checkpoint "
-      "and build the proof from DIR.");
+      "the checkpoint and proof as files, --data DIR to take the newest stored checkpoint "
+      "and build the proof from DIR, or --server HOST:PORT to fetch the latest checkpoint and "
+      "the proof from sealtraild.");
+  SetExamples(witness,
+              "  sealtrail witness --server 127.0.0.1:7700 --state witness.note --vkey log.vkey\n"
+              "  sealtrail witness --data ./data --state witness.note --vkey log.vkey");
   witness->add_option("--state", state_file, "Witness state file (the newest accepted note)")
       ->required();
   witness->add_option("--vkey", vkey, kVkeyHelp)->required();
@@ -207,12 +237,24 @@ int main(int argc, char** argv) {
       witness->add_option("--data", dir, "Data directory to take the checkpoint and proof from")
           ->excludes(witness_checkpoint)
           ->excludes(witness_proof);
+  CLI::Option* witness_server =
+      witness
+          ->add_option("--server", server_address,
+                       "sealtraild address HOST:PORT to take the checkpoint and proof from")
+          ->excludes(witness_checkpoint)
+          ->excludes(witness_proof)
+          ->excludes(witness_data);
   witness->callback([&] {
-    if (witness_checkpoint->count() == 0 && witness_data->count() == 0) {
-      throw CLI::RequiredError("--checkpoint or --data");
+    if (witness_checkpoint->count() == 0 && witness_data->count() == 0 &&
+        witness_server->count() == 0) {
+      throw CLI::RequiredError("--checkpoint, --data or --server");
     }
     run = [&] {
       const cli::WitnessArgs args{state_file, vkey, origin};
+      if (witness_server->count() > 0) {
+        return cli::RunWitness(env, args, cli::CandidateFromServer(connection(witness_server)),
+                               std::cout);
+      }
       if (witness_data->count() > 0) {
         return cli::RunWitness(env, args, cli::CandidateFromDataDir(env, dir), std::cout);
       }
@@ -254,6 +296,165 @@ int main(int argc, char** argv) {
   reindex->add_option("--index-dir", reindex_args.index_dir,
                       "Index directory (default: DIR/index)");
   reindex->callback([&] { run = [&] { return cli::RunReindex(reindex_args, std::cout); }; });
+
+  cli::RecordFlags record;
+  int32_t status_code = 0;
+  CLI::App* server_append = app.add_subcommand(
+      "append",
+      "Append audit records to sealtraild. Without record flags, each line of stdin is one "
+      "record in protobuf's JSON mapping; all lines are checked first, and if one is rejected "
+      "nothing is sent. With record flags, appends the one record they describe. Prints "
+      "{\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per record, once it is durable.");
+  CLI::Option* append_server = add_server(server_append);
+  const std::vector<CLI::Option*> record_options = {
+      server_append->add_option("--tenant", record.tenant, "context.tenant_id"),
+      server_append->add_option("--actor", record.actor, "actor.user_id"),
+      server_append->add_option("--service", record.service,
+                                "actor.service (alone: a service acting for itself)"),
+      server_append->add_option("--action", record.action, "action.name, e.g. call.barge"),
+      server_append->add_option("--route", record.route, "action.route"),
+      server_append->add_option("--method", record.method, "action.method"),
+      server_append->add_option("--resource-type", record.resource_type, "action.resource_type"),
+      server_append->add_option("--resource-id", record.resource_id, "action.resource_id"),
+      server_append->add_option("--outcome", record.outcome, "SUCCESS, FAILURE or DENIED"),
+      server_append->add_option("--reason", record.reason, "outcome.reason"),
+      server_append->add_option("--status-code", status_code, "outcome.status_code"),
+      server_append->add_option("--trace-id", record.trace_id, "Trace id, 32 hex digits"),
+      server_append->add_option("--span-id", record.span_id, "Span id, 16 hex digits"),
+      server_append->add_option("--source-ip", record.source_ip, "context.source_ip"),
+  };
+  const CLI::Option* append_status_code = server_append->get_option("--status-code");
+  SetExamples(server_append,
+              "  sealtrail append --tenant acme --actor agent-4711 --action call.barge \\\n"
+              "      --route /v2/calls/barge --method POST --outcome SUCCESS\n"
+              "  echo '{\"context\":{\"tenantId\":\"acme\"},\"actor\":{\"userId\":\"a-1\"},"
+              "\"action\":{\"name\":\"auth.login\"},\"outcome\":{\"result\":\"SUCCESS\"}}' "
+              "| sealtrail append");
+  server_append->callback([&] {
+    const bool from_flags = std::any_of(record_options.begin(), record_options.end(),
+                                        [](const CLI::Option* option) { return option->count(); });
+    run = [&, from_flags] {
+      cli::ServerClient client(connection(append_server));
+      if (!from_flags) return cli::RunServerAppend(client, std::cin, std::cout);
+      if (append_status_code->count() > 0) record.status_code = status_code;
+      return cli::RunServerAppendRecord(client, record, std::cout);
+    };
+  });
+
+  cli::QueryArgs query_args;
+  CLI::App* query = app.add_subcommand(
+      "query",
+      "Print a tenant's audit records from sealtraild, newest first, each verified (its bytes "
+      "against its leaf hash, and with --with-proofs its inclusion proof) before it is printed.");
+  CLI::Option* query_server = add_server(query);
+  query->add_option("--tenant", query_args.tenant, "Tenant")->required();
+  query->add_option("--actor", query_args.actor, "Only this actor (user id, or service)");
+  query->add_option("--action", query_args.action, "Only this action name");
+  query->add_option("--outcome", query_args.outcome, "Only SUCCESS, FAILURE or DENIED");
+  query->add_option("--trace-id", query_args.trace_id, "Only this trace id (32 hex digits)");
+  query->add_option("--from", query_args.from,
+                    "Committed at or after TIME: RFC 3339 or nanoseconds since 1970");
+  query->add_option("--to", query_args.to, "Committed before TIME");
+  query->add_option("--limit", query_args.limit, "Most records to print")
+      ->check(kDecimalUint64)
+      ->capture_default_str();
+  query->add_flag("--oldest-first", query_args.oldest_first, "Oldest first");
+  query->add_flag("--with-proofs", query_args.with_proofs,
+                  "Fetch and verify an inclusion proof of each record in the latest checkpoint "
+                  "(records it does not cover yet are left out)");
+  query->add_option("--format", query_args.format, "table, json (one object per line) or csv")
+      ->capture_default_str();
+  CLI::Option* follow = query->add_flag(
+      "-f,--follow", query_args.follow,
+      "Like tail -f: print the newest matches oldest first, then poll every 500 ms and print "
+      "new ones until interrupted");
+  query
+      ->add_option("--follow-for", query_args.follow_for, "Stop following after DURATION, e.g. 30s")
+      ->needs(follow);
+  SetExamples(query,
+              "  sealtrail query --tenant acme --action call.barge --from 2026-11-23T10:00:00Z "
+              "--limit 20\n"
+              "  sealtrail query --tenant acme --format json --with-proofs | jq .record.actor\n"
+              "  sealtrail query --tenant acme --outcome DENIED -f");
+  query->callback([&] {
+    run = [&] {
+      cli::ServerClient client(connection(query_server));
+      return cli::RunQuery(client, query_args, std::cout);
+    };
+  });
+
+  cli::InclusionTarget target;
+  cli::CheckpointCheck check;
+  uint64_t seq = 0;
+  uint64_t new_size = 0;
+  CLI::App* prove = app.add_subcommand(
+      "prove",
+      "Fetch an inclusion proof (--seq or --leaf-hash) or a consistency proof (--old) from "
+      "sealtraild, verify it and print it as local prove-inclusion / prove-consistency do. "
+      "With --vkey, the proof must also lead to the root of the signed checkpoint of its tree "
+      "size (--size, --new, or the latest), whose signature is verified.");
+  CLI::Option* prove_server = add_server(prove);
+  CLI::Option* prove_seq =
+      prove->add_option("--seq", seq, "Sequence number of the record")->check(kDecimalUint64);
+  CLI::Option* prove_leaf =
+      prove->add_option("--leaf-hash", target.leaf_hash, "Leaf hash, base64 or hex")
+          ->excludes(prove_seq);
+  CLI::Option* prove_size =
+      prove
+          ->add_option("--size", size,
+                       "Tree size (default: the latest checkpoint's; with --vkey, a size "
+                       "the server signed a checkpoint of)")
+          ->check(kDecimalUint64);
+  CLI::Option* prove_old = prove->add_option("--old", old_size, "Old tree size")
+                               ->check(kDecimalUint64)
+                               ->excludes(prove_seq)
+                               ->excludes(prove_leaf)
+                               ->excludes(prove_size);
+  CLI::Option* prove_new =
+      prove->add_option("--new", new_size, "New tree size (default: the latest checkpoint's)")
+          ->check(kDecimalUint64)
+          ->needs(prove_old);
+  prove->add_option("--vkey", check.vkey, kVkeyHelp);
+  prove->add_option("--origin", check.origin, kOriginHelp);
+  SetExamples(prove,
+              "  sealtrail prove --seq 41 --vkey log.vkey\n"
+              "  sealtrail prove --leaf-hash LEAF_HASH_FROM_APPEND --size 1000\n"
+              "  sealtrail prove --old 1000 --new 2000 --vkey log.vkey");
+  prove->callback([&] {
+    if (prove_seq->count() == 0 && prove_leaf->count() == 0 && prove_old->count() == 0) {
+      throw CLI::RequiredError("--seq, --leaf-hash or --old");
+    }
+    run = [&] {
+      cli::ServerClient client(connection(prove_server));
+      if (prove_old->count() > 0) {
+        return cli::RunServerProveConsistency(env, client, old_size, IfGiven(prove_new, new_size),
+                                              check, std::cout);
+      }
+      target.seq = IfGiven(prove_seq, seq);
+      target.tree_size = IfGiven(prove_size, size);
+      return cli::RunServerProveInclusion(env, client, target, check, std::cout);
+    };
+  });
+
+  CLI::App* server_checkpoint = app.add_subcommand(
+      "checkpoint",
+      "Print sealtraild's latest signed checkpoint (or the one of --size) exactly as stored: a "
+      "C2SP signed note, nothing added.");
+  CLI::Option* checkpoint_server = add_server(server_checkpoint);
+  CLI::Option* checkpoint_size =
+      server_checkpoint->add_option("--size", size, "Tree size of a stored checkpoint")
+          ->check(kDecimalUint64);
+  SetExamples(server_checkpoint,
+              "  sealtrail checkpoint --server 127.0.0.1:7700 > latest.note\n"
+              "  sealtrail prove --seq 41 > proof.json\n"
+              "  sealtrail checkpoint --size \"$(jq .tree_size proof.json)\" |\n"
+              "      sealtrail verify-proof --vkey log.vkey --checkpoint - --inclusion proof.json");
+  server_checkpoint->callback([&] {
+    run = [&] {
+      cli::ServerClient client(connection(checkpoint_server));
+      return cli::RunServerCheckpoint(client, IfGiven(checkpoint_size, size), std::cout);
+    };
+  });
 
   try {
     app.parse(argc, argv);

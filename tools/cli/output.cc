@@ -11,6 +11,12 @@ Json ToJson(const AppendSummary& summary) {
               {"tree_size", summary.tree_size}};
 }
 
+Json ToJson(const AppendedRecord& record) {
+  return Json{{"seq", record.seq},
+              {"leaf_hash", HashToBase64(record.leaf_hash)},
+              {"tree_size", record.tree_size}};
+}
+
 Json ToJson(const TreeHead& head) {
   return Json{{"tree_size", head.size}, {"root", HashToBase64(head.root)}};
 }

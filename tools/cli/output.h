@@ -31,6 +31,14 @@ struct AppendSummary {
 };
 Json ToJson(const AppendSummary& summary);
 
+// `append` (to a server), one per record: {"seq":I,"leaf_hash":"...","tree_size":N}
+struct AppendedRecord {
+  uint64_t seq = 0;
+  Hash leaf_hash{};
+  uint64_t tree_size = 0;  // A tree size that includes the record.
+};
+Json ToJson(const AppendedRecord& record);
+
 // {"tree_size":N,"root":"..."}
 Json ToJson(const TreeHead& head);
 

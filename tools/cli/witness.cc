@@ -9,10 +9,12 @@
 #include "cli/files.h"
 #include "cli/keys.h"
 #include "cli/output.h"
+#include "cli/server_evidence.h"
 #include "sealtrail/audit.h"
 #include "sealtrail/checkpoint_store.h"
 #include "sealtrail/log.h"
 #include "sealtrail/note.h"
+#include "sealtrail/status_macros.h"
 
 namespace sealtrail::cli {
 
@@ -45,37 +47,67 @@ CandidateSource CandidateFromFiles(Env* env, std::string checkpoint_file,
   };
 }
 
-CandidateSource CandidateFromDataDir(Env* env, std::string dir) {
-  return [env, dir = std::move(dir)](
+CandidateSource CandidateFromLatest(LatestNoteFn latest_note, ConsistencyProverFn prove) {
+  return [latest_note = std::move(latest_note), prove = std::move(prove)](
              const std::optional<std::string>& trusted_note) -> absl::StatusOr<WitnessCandidate> {
-    absl::StatusOr<std::unique_ptr<CheckpointStore>> store =
-        CheckpointStore::Open(env, dir, /*read_only=*/true);
-    if (!store.ok()) return store.status();
-    std::optional<StoredCheckpoint> latest = (*store)->Latest();
-    if (!latest.has_value()) {
-      return absl::NotFoundError(absl::StrCat("no checkpoint is stored in ", dir));
-    }
-    WitnessCandidate candidate{latest->note, std::nullopt};
+    ASSIGN_OR_RETURN(std::string note, latest_note());
+    WitnessCandidate candidate{std::move(note), std::nullopt};
     // Only to choose the proof's sizes: WitnessCheck verifies both notes.
     const std::optional<Checkpoint> trusted =
         trusted_note.has_value() ? PeekCheckpoint(*trusted_note) : std::nullopt;
-    const uint64_t new_size = latest->checkpoint.size;
-    if (!trusted.has_value() || trusted->size >= new_size) return candidate;
+    const std::optional<Checkpoint> latest = PeekCheckpoint(candidate.note);
+    if (!trusted.has_value() || !latest.has_value() || trusted->size >= latest->size) {
+      return candidate;
+    }
+    if (trusted->size == 0) {
+      // Every tree extends the empty one; there is nothing to ask for.
+      candidate.proof = ConsistencyProof{0, latest->size, {}};
+      return candidate;
+    }
+    ASSIGN_OR_RETURN(candidate.proof, prove(trusted->size, latest->size));
+    return candidate;
+  };
+}
+
+CandidateSource CandidateFromDataDir(Env* env, std::string dir) {
+  auto latest_note = [env, dir]() -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(std::unique_ptr<CheckpointStore> store,
+                     CheckpointStore::Open(env, dir, /*read_only=*/true));
+    std::optional<StoredCheckpoint> latest = store->Latest();
+    if (!latest.has_value()) {
+      return absl::NotFoundError(absl::StrCat("no checkpoint is stored in ", dir));
+    }
+    return std::move(latest->note);
+  };
+  auto prove = [env, dir](uint64_t old_size,
+                          uint64_t new_size) -> absl::StatusOr<ConsistencyProof> {
     LogOptions options;
     options.env = env;
     options.read_only = true;
-    absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(options, dir);
-    if (!log.ok()) return log.status();
-    if (new_size > (*log)->Size()) {
+    ASSIGN_OR_RETURN(std::unique_ptr<Log> log, Log::Open(options, dir));
+    if (new_size > log->Size()) {
       return absl::DataLossError(absl::StrCat("the newest stored checkpoint has size ", new_size,
-                                              " but the log holds only ", (*log)->Size(),
-                                              " records"));
+                                              " but the log holds only ", log->Size(), " records"));
     }
-    absl::StatusOr<ConsistencyProof> proof = (*log)->ProveConsistency(trusted->size, new_size);
-    if (!proof.ok()) return proof.status();
-    candidate.proof = *std::move(proof);
-    return candidate;
+    return log->ProveConsistency(old_size, new_size);
   };
+  return CandidateFromLatest(std::move(latest_note), std::move(prove));
+}
+
+CandidateSource CandidateFromServer(ServerConnection server) {
+  auto client = std::make_shared<ServerClient>(std::move(server));
+  auto latest_note = [client]() -> absl::StatusOr<std::string> {
+    ASSIGN_OR_RETURN(v1::Checkpoint checkpoint, client->GetCheckpoint(/*tree_size=*/0));
+    return std::move(*checkpoint.mutable_signed_note());
+  };
+  auto prove = [client](uint64_t old_size, uint64_t new_size) -> absl::StatusOr<ConsistencyProof> {
+    v1::ProveConsistencyRequest request;
+    request.set_old_size(old_size);
+    request.set_new_size(new_size);
+    ASSIGN_OR_RETURN(v1::ProveConsistencyResponse response, client->ProveConsistency(request));
+    return ConsistencyProofFromServer(response.proof());
+  };
+  return CandidateFromLatest(std::move(latest_note), std::move(prove));
 }
 
 namespace {

@@ -12,6 +12,7 @@
 #ifndef SEALTRAIL_TOOLS_CLI_WITNESS_H_
 #define SEALTRAIL_TOOLS_CLI_WITNESS_H_
 
+#include <cstdint>
 #include <functional>
 #include <istream>
 #include <optional>
@@ -21,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "cli/server_channel.h"
 #include "sealtrail/checkpoint.h"
 #include "sealtrail/env.h"
 #include "sealtrail/merkle_proof.h"
@@ -51,10 +53,29 @@ using CandidateSource =
 CandidateSource CandidateFromFiles(Env* env, std::string checkpoint_file,
                                    std::optional<std::string> proof_file, std::istream& in);
 
+// The newest signed note a source offers.
+using LatestNoteFn = std::function<absl::StatusOr<std::string>()>;
+// A consistency proof between two tree sizes, 0 < old_size < new_size.
+using ConsistencyProverFn =
+    std::function<absl::StatusOr<ConsistencyProof>(uint64_t old_size, uint64_t new_size)>;
+
+// What every source that offers its newest checkpoint does: takes the note from `latest_note`
+// and, when the trusted checkpoint is smaller, a consistency proof from the trusted size to the
+// note's size from `prove` (from the empty tree no proof is asked for). Sizes are read from the
+// notes without verifying them; WitnessCheck verifies both. A note that does not parse gets no
+// proof, and WitnessCheck refuses it.
+CandidateSource CandidateFromLatest(LatestNoteFn latest_note, ConsistencyProverFn prove);
+
 // `witness --data DIR`: the newest checkpoint stored in `dir` (NOT_FOUND if none), and a
 // consistency proof to it from the trusted size built by the directory's log, opened read-only.
 // DATA_LOSS if the newest checkpoint is larger than the log.
 CandidateSource CandidateFromDataDir(Env* env, std::string dir);
+
+// `witness --server HOST:PORT`: the server's latest checkpoint (Prover.GetCheckpoint) and the
+// consistency proof to it from the trusted size (Prover.ProveConsistency), which WitnessCheck
+// verifies against both signed roots; the roots the server sends with the proof are not used.
+// Errors of the calls as FromGrpcStatus gives them; DATA_LOSS for a malformed proof hash.
+CandidateSource CandidateFromServer(ServerConnection server);
 
 // The checkpoint in a signed note, parsed without verifying anything: for reporting what a note
 // claims. None if the note or its body does not parse.

@@ -1,0 +1,167 @@
+#include "cli/query_output.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "sealtrail/status_macros.h"
+#include "server/record/record.h"
+
+namespace sealtrail::cli {
+namespace {
+
+constexpr size_t kColumns = 7;
+const std::vector<std::string>& Header() {
+  static const auto* const kHeader =
+      new std::vector<std::string>{"seq", "time", "tenant", "actor", "action", "outcome", "route"};
+  return *kHeader;
+}
+
+std::vector<std::string> Cells(const QueryRow& row) {
+  const v1::AuditRecord& record = row.record;
+  return {absl::StrCat(row.seq),        FormatCommitTime(record.context().commit_time_ns()),
+          record.context().tenant_id(), ExtractIndexFields(record).actor,
+          record.action().name(),       v1::Outcome::Result_Name(record.outcome().result()),
+          record.action().route()};
+}
+
+// What a terminal shows: no control characters (a record's fields are other people's text).
+std::string ForTerminal(std::string_view value) {
+  std::string shown(value);
+  for (char& c : shown) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) c = '?';
+  }
+  return shown;
+}
+
+// Code points in UTF-8 text: every byte that is not a continuation byte.
+size_t DisplayWidth(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
+
+std::string CsvField(std::string_view value) {
+  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
+  std::string quoted = "\"";
+  for (char c : value) {
+    if (c == '"') quoted += '"';
+    quoted += c;
+  }
+  quoted += '"';
+  return quoted;
+}
+
+absl::Status Flushed(std::ostream& out) {
+  out << std::flush;
+  if (!out) return absl::UnknownError("cannot write to the output stream");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<QueryFormat> ParseQueryFormat(std::string_view name) {
+  if (name == "table") return QueryFormat::kTable;
+  if (name == "json") return QueryFormat::kJson;
+  if (name == "csv") return QueryFormat::kCsv;
+  return absl::InvalidArgumentError(absl::StrCat("--format must be table, json or csv, got '",
+                                                 absl::string_view(name.data(), name.size()), "'"));
+}
+
+absl::StatusOr<int64_t> ParseTimeFlag(std::string_view text, std::string_view flag) {
+  const absl::string_view input(text.data(), text.size());
+  const auto invalid = [&](absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(absl::string_view(flag.data(), flag.size()), " '", input, "': ", why));
+  };
+  if (!input.empty() && std::all_of(input.begin(), input.end(), absl::ascii_isdigit)) {
+    int64_t nanos = 0;
+    if (!absl::SimpleAtoi(input, &nanos)) {
+      return invalid("nanoseconds since 1970 must fit in 64 bits");
+    }
+    return nanos;
+  }
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, input, &time, &error)) {
+    return invalid(absl::StrCat(
+        "expected RFC 3339 (e.g. 2026-11-23T10:00:00Z) or nanoseconds since 1970: ", error));
+  }
+  if (time < absl::UnixEpoch() || time > absl::FromUnixNanos(std::numeric_limits<int64_t>::max())) {
+    return invalid("must be from 1970 to 2262");
+  }
+  return absl::ToUnixNanos(time);
+}
+
+std::string FormatCommitTime(int64_t unix_nanos) {
+  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E9SZ", absl::FromUnixNanos(unix_nanos),
+                          absl::UTCTimeZone());
+}
+
+absl::StatusOr<Json> QueryRowJson(const QueryRow& row) {
+  ASSIGN_OR_RETURN(std::string record_json, RecordToJson(row.record));
+  ASSIGN_OR_RETURN(Json record, ParseJson(record_json));
+  Json json{{"seq", row.seq},
+            {"record", std::move(record)},
+            {"data", absl::Base64Escape(row.data)},
+            {"leaf_hash", HashToBase64(row.leaf_hash)}};
+  if (row.inclusion.has_value()) json["inclusion"] = ToJson(*row.inclusion);
+  return json;
+}
+
+absl::Status QueryPrinter::Print(absl::Span<const QueryRow> rows) {
+  if (format_ == QueryFormat::kJson) {
+    for (const QueryRow& row : rows) {
+      ASSIGN_OR_RETURN(Json json, QueryRowJson(row));
+      RETURN_IF_ERROR(WriteJsonLine(out_, json));
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::vector<std::string>> cells;
+  if (!header_printed_) cells.push_back(Header());
+  header_printed_ = true;
+  for (const QueryRow& row : rows) cells.push_back(Cells(row));
+  return format_ == QueryFormat::kTable ? PrintTable(cells) : PrintCsv(cells);
+}
+
+absl::Status QueryPrinter::PrintTable(const std::vector<std::vector<std::string>>& cells) {
+  widths_.resize(kColumns, 0);
+  std::vector<std::vector<std::string>> shown;
+  for (const std::vector<std::string>& line : cells) {
+    std::vector<std::string>& shown_line = shown.emplace_back();
+    for (size_t i = 0; i < kColumns; ++i) {
+      shown_line.push_back(ForTerminal(line[i]));
+      widths_[i] = std::max(widths_[i], DisplayWidth(shown_line[i]));
+    }
+  }
+  for (const std::vector<std::string>& line : shown) {
+    std::string text;
+    for (size_t i = 0; i < kColumns; ++i) {
+      text += line[i];
+      if (i + 1 < kColumns) text.append(widths_[i] - DisplayWidth(line[i]) + 2, ' ');
+    }
+    text.erase(text.find_last_not_of(' ') + 1);  // An empty last column leaves padding.
+    out_ << text << '\n';
+  }
+  return Flushed(out_);
+}
+
+absl::Status QueryPrinter::PrintCsv(const std::vector<std::vector<std::string>>& cells) {
+  for (const std::vector<std::string>& line : cells) {
+    std::string text;
+    for (size_t i = 0; i < kColumns; ++i) {
+      if (i > 0) text += ',';
+      text += CsvField(line[i]);
+    }
+    out_ << text << "\r\n";
+  }
+  return Flushed(out_);
+}
+
+}  // namespace sealtrail::cli

@@ -1,0 +1,81 @@
+// How `sealtrail query` prints the records it found, and how it reads times.
+//
+//   json   one line per record: {"seq":I,"record":{...},"data":"<base64>","leaf_hash":"<base64>"}
+//          and, with proofs, "inclusion":{...} as `local prove-inclusion` prints it (evidence.h).
+//          "record" is the record in protobuf's canonical JSON mapping (RecordToJson), as an
+//          object; "data" the stored bytes the leaf hash is over.
+//   table  columns seq, time, tenant, actor, action, outcome, route, aligned, for people.
+//          Control characters in values are shown as '?'.
+//   csv    a header line and one line per record, the same columns as the table, quoted as
+//          RFC 4180 says (fields with a comma, quote or line break in double quotes, quotes
+//          doubled; lines end with CRLF).
+// Times are the server's commit time in RFC 3339, UTC, with nanoseconds.
+#ifndef SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_
+#define SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/types/span.h"
+#include "cli/evidence.h"
+#include "cli/output.h"
+#include "sealtrail/hash.h"
+#include "sealtrail/v1/audit_record.pb.h"
+
+namespace sealtrail::cli {
+
+enum class QueryFormat { kTable, kJson, kCsv };
+
+// "table", "json" or "csv"; INVALID_ARGUMENT for anything else.
+absl::StatusOr<QueryFormat> ParseQueryFormat(std::string_view name);
+
+// A time flag: RFC 3339 ("2026-11-23T10:00:00Z", "2026-11-23T11:00:00.5+01:00") or a decimal
+// count of nanoseconds since the Unix epoch. INVALID_ARGUMENT naming `flag` for anything else,
+// or a time before 1970 or after 2262 (what int64 nanoseconds hold).
+absl::StatusOr<int64_t> ParseTimeFlag(std::string_view text, std::string_view flag);
+
+// "2026-11-23T10:00:00.000000000Z".
+std::string FormatCommitTime(int64_t unix_nanos);
+
+// One query result, already verified (see server_commands.h).
+struct QueryRow {
+  uint64_t seq = 0;
+  v1::AuditRecord record;  // Parsed from data.
+  std::string data;        // The stored bytes.
+  Hash leaf_hash{};
+  std::optional<InclusionEvidence> inclusion;
+};
+
+// The json line of one row. INTERNAL if the record cannot be printed as JSON.
+absl::StatusOr<Json> QueryRowJson(const QueryRow& row);
+
+// Prints rows as they arrive, in one format. The table's and csv's header is printed before
+// the first rows, once. A table aligns each call's rows; a later call (`query --follow`) widens
+// columns that need it, so only its rows line up with each other.
+class QueryPrinter {
+ public:
+  QueryPrinter(QueryFormat format, std::ostream& out) : format_(format), out_(out) {}
+
+  // Prints `rows` and flushes. UNKNOWN if the stream fails.
+  [[nodiscard]] absl::Status Print(absl::Span<const QueryRow> rows);
+
+ private:
+  absl::Status PrintTable(const std::vector<std::vector<std::string>>& cells);
+  absl::Status PrintCsv(const std::vector<std::vector<std::string>>& cells);
+
+  const QueryFormat format_;
+  std::ostream& out_;
+  bool header_printed_ = false;
+  std::vector<size_t> widths_;  // The table's column widths so far, in code points.
+};
+
+}  // namespace sealtrail::cli
+
+#endif  // SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_

@@ -1,0 +1,127 @@
+#include "cli/server_channel.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "server/service/defaults.h"
+
+namespace sealtrail::cli {
+
+std::string ResolveServerAddress(const std::optional<std::string>& flag, const char* env_value) {
+  if (flag.has_value()) return *flag;
+  if (env_value != nullptr && env_value[0] != '\0') return env_value;
+  return std::string(kDefaultServerAddress);
+}
+
+std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server) {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  return grpc::CreateCustomChannel(server.address, grpc::InsecureChannelCredentials(), args);
+}
+
+void SetCallDeadline(const ServerConnection& server, grpc::ClientContext& context) {
+  context.set_deadline(absl::ToChronoTime(absl::Now() + server.call_timeout));
+}
+
+absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
+  switch (code) {
+    case grpc::StatusCode::OK:
+      return absl::StatusCode::kOk;
+    case grpc::StatusCode::CANCELLED:
+      return absl::StatusCode::kCancelled;
+    case grpc::StatusCode::UNKNOWN:
+      return absl::StatusCode::kUnknown;
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return absl::StatusCode::kInvalidArgument;
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return absl::StatusCode::kDeadlineExceeded;
+    case grpc::StatusCode::NOT_FOUND:
+      return absl::StatusCode::kNotFound;
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return absl::StatusCode::kAlreadyExists;
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return absl::StatusCode::kPermissionDenied;
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return absl::StatusCode::kUnauthenticated;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return absl::StatusCode::kResourceExhausted;
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return absl::StatusCode::kFailedPrecondition;
+    case grpc::StatusCode::ABORTED:
+      return absl::StatusCode::kAborted;
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return absl::StatusCode::kOutOfRange;
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return absl::StatusCode::kUnimplemented;
+    case grpc::StatusCode::INTERNAL:
+      return absl::StatusCode::kInternal;
+    case grpc::StatusCode::UNAVAILABLE:
+      return absl::StatusCode::kUnavailable;
+    case grpc::StatusCode::DATA_LOSS:
+      return absl::StatusCode::kDataLoss;
+    default:
+      return absl::StatusCode::kUnknown;
+  }
+}
+
+absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& server) {
+  const absl::StatusCode code = FromGrpcCode(status.error_code());
+  if (code == absl::StatusCode::kOk) return absl::OkStatus();
+  if (code == absl::StatusCode::kUnavailable) {
+    return absl::Status(code, absl::StrCat("server at ", server.address, ": ",
+                                           absl::string_view(status.error_message())));
+  }
+  return absl::Status(code, status.error_message());
+}
+
+ServerClient::ServerClient(ServerConnection server) : server_(std::move(server)) {
+  std::shared_ptr<grpc::Channel> channel = OpenServerChannel(server_);
+  audit_log_ = v1::AuditLog::NewStub(channel);
+  prover_ = v1::Prover::NewStub(channel);
+}
+
+template <typename Stub, typename Request, typename Response>
+absl::StatusOr<Response> ServerClient::Call(Stub& stub,
+                                            grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                         const Request&, Response*),
+                                            const Request& request) {
+  grpc::ClientContext context;
+  SetCallDeadline(server_, context);
+  Response response;
+  const grpc::Status status = (stub.*method)(&context, request, &response);
+  if (!status.ok()) return FromGrpcStatus(status, server_);
+  return response;
+}
+
+absl::StatusOr<v1::AppendResponse> ServerClient::Append(const v1::AppendRequest& request) {
+  return Call(*audit_log_, &v1::AuditLog::Stub::Append, request);
+}
+
+absl::StatusOr<v1::QueryResponse> ServerClient::Query(const v1::QueryRequest& request) {
+  return Call(*audit_log_, &v1::AuditLog::Stub::Query, request);
+}
+
+absl::StatusOr<v1::ProveInclusionResponse> ServerClient::ProveInclusion(
+    const v1::ProveInclusionRequest& request) {
+  return Call(*prover_, &v1::Prover::Stub::ProveInclusion, request);
+}
+
+absl::StatusOr<v1::ProveConsistencyResponse> ServerClient::ProveConsistency(
+    const v1::ProveConsistencyRequest& request) {
+  return Call(*prover_, &v1::Prover::Stub::ProveConsistency, request);
+}
+
+absl::StatusOr<v1::Checkpoint> ServerClient::GetCheckpoint(uint64_t tree_size) {
+  v1::GetCheckpointRequest request;
+  request.set_tree_size(tree_size);
+  absl::StatusOr<v1::GetCheckpointResponse> response =
+      Call(*prover_, &v1::Prover::Stub::GetCheckpoint, request);
+  if (!response.ok()) return response.status();
+  return response->checkpoint();
+}
+
+}  // namespace sealtrail::cli
