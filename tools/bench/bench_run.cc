@@ -48,6 +48,10 @@ absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(const s
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("sealtrail.bench.channel", static_cast<int>(i));
     args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+    // Without the optional filters (census, compression, ...) a unary call costs the client ~20%
+    // less CPU; the server shares the machine. Deadlines stay enforced.
+    args.SetInt(GRPC_ARG_MINIMAL_STACK, 1);
+    args.SetInt(GRPC_ARG_ENABLE_DEADLINE_CHECKS, 1);
     channels.push_back(
         grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
     if (!channels.back()->WaitForConnected(std::chrono::system_clock::now() + kConnectTimeout)) {

@@ -65,9 +65,8 @@ std::string RecordGenerator::RandomHex(size_t n) {
   return hex;
 }
 
-v1::AuditRecord RecordGenerator::Next() {
+v1::AuditRecord RecordGenerator::Next(uint32_t actor) {
   v1::AuditRecord record;
-  const uint32_t actor = static_cast<uint32_t>(rng_() % shape_.actors);
   uint32_t pick = static_cast<uint32_t>(rng_() % TotalWeight());
   const ActionKind* action = &kActions[0];
   for (const ActionKind& candidate : kActions) {

@@ -34,7 +34,8 @@ class RecordGenerator {
  public:
   RecordGenerator(RecordShape shape, uint64_t seed);
 
-  v1::AuditRecord Next();
+  // A record by `actor` (< shape.actors), random in everything else.
+  v1::AuditRecord Next(uint32_t actor);
 
  private:
   std::string RandomBytes(size_t n);
