@@ -121,6 +121,25 @@ size_t TracePrefixLength(std::string_view key) {
   return key.size() - rest.size() + kTraceIdSize;
 }
 
+size_t InsertRunPrefixLength(std::string_view key) {
+  if (key.empty()) return 0;
+  std::string_view rest = key.substr(1);
+  switch (key.front()) {
+    case kTimeTag:
+      if (!ConsumeLengthPrefixed(&rest)) return 0;
+      break;
+    case kActorTag:
+    case kActionTag:
+      if (!ConsumeLengthPrefixed(&rest) || !ConsumeLengthPrefixed(&rest)) return 0;
+      break;
+    case kTraceTag:
+      return TracePrefixLength(key);
+    default:
+      return 0;  // Leaf-hash keys are random; meta keys are few.
+  }
+  return key.size() - rest.size();
+}
+
 size_t LookupPrefixLength(std::string_view key) {
   if (!key.empty() && key.front() == kLeafHashTag) {
     return key.size() > kLeafHashKeyBytes ? 1 + kLeafHashKeyBytes : 0;

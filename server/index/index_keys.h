@@ -66,6 +66,11 @@ size_t TracePrefixLength(std::string_view key);
 // The length of the prefix a lookup scans within: an R key's (tenant, trace) prefix or an H key's
 // 'H' + hash bytes; 0 for every other key. What the prefix bloom filters are built on.
 size_t LookupPrefixLength(std::string_view key);
+// The part of a T, A, X or R key before its time and sequence number: within one such prefix,
+// new keys always sort after every earlier one (commit times never decrease), so RocksDB can
+// insert them from a per-prefix hint instead of searching the memtable from the top. 0 for H
+// and M keys and malformed keys (no hint).
+size_t InsertRunPrefixLength(std::string_view key);
 
 // The value of every T, A, X and R entry: ord(time) be32(outcome) lp(actor) lp(action). The same
 // for all four indexes, so a scan of any of them can apply the other filters without reading the

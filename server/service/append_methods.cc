@@ -66,8 +66,18 @@ class AppendStreamReactor final
       ProgressLocked();
       return;
     }
-    uint64_t id;
+    // Everything taken from request_ before reading_ is cleared: from then on another thread
+    // may start the next read into it.
     absl::Status invalid = ValidateAppendRequest(request_, max_batch_records_);
+    std::vector<v1::AuditRecord> records;
+    if (invalid.ok()) {
+      records.reserve(request_.records_size());
+      for (v1::AuditRecord& record : *request_.mutable_records()) {
+        records.push_back(std::move(record));
+      }
+    }
+    request_.Clear();
+    uint64_t id;
     {
       absl::MutexLock lock(&mu_);
       reading_ = false;
@@ -81,11 +91,6 @@ class AppendStreamReactor final
       }
       ++inflight_;
     }
-    std::vector<v1::AuditRecord> records;
-    records.reserve(request_.records_size());
-    for (v1::AuditRecord& record : *request_.mutable_records())
-      records.push_back(std::move(record));
-    request_.Clear();
     pipeline_->Submit(std::move(records),
                       [this, id](CommitResult result) { OnCommitted(id, std::move(result)); });
     absl::MutexLock lock(&mu_);
@@ -180,7 +185,9 @@ class AppendStreamReactor final
   const uint32_t max_batch_records_;
   const uint32_t window_;
 
-  v1::AppendRequest request_;  // The read buffer; only touched between StartRead and OnReadDone.
+  // The read buffer: only touched while reading_ is true (between StartRead and the point in
+  // OnReadDone where reading_ is cleared).
+  v1::AppendRequest request_;
   absl::Mutex mu_;
   v1::AppendResponse reply_ ABSL_GUARDED_BY(mu_);                        // The write buffer.
   std::map<uint64_t, v1::AppendResponse> replies_ ABSL_GUARDED_BY(mu_);  // Ready, not written.
