@@ -11,6 +11,7 @@
 #ifndef SEALTRAIL_SERVER_AUTH_DEV_CREDENTIALS_H_
 #define SEALTRAIL_SERVER_AUTH_DEV_CREDENTIALS_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,10 +43,16 @@ class DevCredentials {
  public:
   // Loads DATA_DIR's dev key, generating it (and dev-jwt.pub) if missing and `create` is true.
   // NOT_FOUND if missing and !create; PERMISSION_DENIED for a key file others can read.
+  // Never replaces a file: FAILED_PRECONDITION for a dev-jwt.pub without its key or not matching
+  // it, and for a key file that is not a P-256 private key. A missing dev-jwt.pub is rewritten.
+  // Returns after any file it created is durable (file and directory synced).
   static absl::StatusOr<DevCredentials> Open(Env* env, const std::string& data_dir, bool create);
 
   // A signed token with `claims`, issued now (env's clock), iss kDevIssuer, aud kDevAudience,
-  // kid kDevKeyId. INVALID_ARGUMENT for an empty subject or a ttl that is not positive.
+  // kid kDevKeyId. INVALID_ARGUMENT for an empty subject or a ttl that is not positive, a role
+  // RoleFromName does not know, an empty tenant, or a claim that is not UTF-8 or holds a NUL.
+  // Claim names are JwtVerifierOptions' defaults ("roles", "tenants", "role", "tenant"); roles and
+  // tenants are always arrays, role and tenant are left out when empty.
   absl::StatusOr<std::string> Mint(const DevTokenClaims& claims) const;
 
   // The key set that verifies this key's tokens.

@@ -7,14 +7,20 @@
 // Algorithm confusion is impossible by construction: every key has exactly one algorithm, fixed
 // when the key set is loaded (from the JWK's "alg" and key type, or from the PEM key type); a
 // token is verified only with a key whose algorithm equals the token header's "alg", chosen by
-// "kid" (or the only key of that algorithm when the token has no kid). "alg":"none" is refused.
+// "kid" (or the only key of that algorithm when the token has no kid). "alg":"none" is refused,
+// and so are headers with "crit" extensions or a "typ" other than "JWT". Keys a token names or
+// carries itself ("jku", "jwk", "x5u", "x5c") are never used.
 //
 // Claims checked: "exp" (required), "nbf" (if present), "iat" not in the future, "iss" equal to
 // options.issuer, "aud" (string or array) containing options.audience, each with options.leeway.
 //
 // Errors: every refusal is UNAUTHENTICATED with a message naming the problem ("token expired at
 // 2026-11-23T10:00:00Z", "unknown key id \"k7\"", "alg none is not accepted", ...); the message
-// never echoes the token itself.
+// never echoes the token itself (short header and claim values it names are quoted, escaped and
+// cut to a few dozen characters).
+//
+// Base64url must be canonical and unpadded, and the token is refused before any parsing if it is
+// longer than options.max_token_bytes or holds a byte outside base64url and '.'.
 //
 // Thread-safety: immutable after construction; Verify may be called concurrently.
 #ifndef SEALTRAIL_SERVER_AUTH_JWT_VERIFIER_H_
@@ -37,7 +43,8 @@ class JwtKeySet {
  public:
   // A JWKS document (RFC 7517): RSA ("RS256"), EC P-256 ("ES256"), OKP Ed25519 ("EdDSA") and
   // oct ("HS256") keys. A key without "alg" gets the one algorithm its type allows here (oct keys
-  // must say "HS256"). INVALID_ARGUMENT naming the key index for malformed or unsupported keys.
+  // must say "HS256"). INVALID_ARGUMENT naming the key index for malformed or unsupported keys,
+  // RSA keys under 2048 bits, EC points off the curve, and keys holding private members ("d").
   static absl::StatusOr<JwtKeySet> FromJwks(std::string_view jwks_json);
   // A PEM public key (RSA, EC P-256 or Ed25519), with key id `kid` (may be empty).
   static absl::StatusOr<JwtKeySet> FromPem(std::string_view pem, std::string kid = "");
@@ -46,7 +53,8 @@ class JwtKeySet {
   // Reads a file holding a JWKS (JSON) or a PEM public key. NOT_FOUND, or errors as above.
   static absl::StatusOr<JwtKeySet> FromFile(Env* env, const std::string& path);
 
-  // Adds every key of `other`. INVALID_ARGUMENT on a duplicate key id.
+  // Adds every key of `other`. INVALID_ARGUMENT on a duplicate key id (keys without one never
+  // collide; a token without a kid needs its algorithm to have one key only).
   absl::Status Merge(JwtKeySet other);
   size_t size() const;
 
@@ -54,7 +62,7 @@ class JwtKeySet {
   JwtKeySet& operator=(JwtKeySet&&) noexcept;
   ~JwtKeySet();
 
-  struct Key;  // Defined in jwt_keys.cc.
+  struct Key;  // Defined in jwt_key.h, internal to server/auth.
 
  private:
   JwtKeySet();
@@ -90,7 +98,8 @@ struct VerifiedToken {
 class JwtVerifier {
  public:
   // `env` supplies the clock (nullptr: Env::Default()); not owned. INVALID_ARGUMENT if the
-  // issuer or audience is empty or the key set is empty.
+  // issuer or audience is empty, the key set is empty, the leeway is negative or
+  // max_token_bytes is 0.
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtKeySet keys,
                                                              JwtVerifierOptions options,
                                                              Env* env = nullptr);

@@ -1,0 +1,725 @@
+// JwtVerifier and JwtKeySet (server/auth/jwt_verifier.h): tokens of every algorithm signed in the
+// test by an independent signer (libjwt, and EVP for EdDSA) with keys generated in the test, the
+// RFC 7515 / RFC 8037 examples as known answers, and every bad token the issue lists.
+#include "server/auth/jwt_verifier.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "auth_testing/jose_vectors.h"
+#include "auth_testing/jwt_test_keys.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "server/auth/jwk.h"
+#include "server/auth/jwt_signature.h"
+#include "testing/fault_env.h"
+#include "testing/file_util.h"
+#include "testing/scratch_dir.h"
+#include "testing/status_matchers.h"
+
+namespace sealtrail {
+namespace {
+
+using ::sealtrail::testing::AssembleJwt;
+using ::sealtrail::testing::Base64Url;
+using ::sealtrail::testing::FaultInjectionEnv;
+using ::sealtrail::testing::IsOkAndHolds;
+using ::sealtrail::testing::JwksOf;
+using ::sealtrail::testing::ScratchDir;
+using ::sealtrail::testing::SignHs256WithSecret;
+using ::sealtrail::testing::SignJwt;
+using ::sealtrail::testing::StatusIs;
+using ::sealtrail::testing::TestJwtKey;
+using ::testing::AllOf;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kIssuer[] = "https://issuer.example";
+constexpr char kAudience[] = "sealtrail";
+
+// Keys shared by every test: RSA key generation takes a while.
+struct Keys {
+  TestJwtKey rsa = testing::GenerateRsaKey("rsa-1");
+  TestJwtKey ec = testing::GenerateEcKey("ec-1");
+  TestJwtKey ed = testing::GenerateEd25519Key("ed-1");
+  TestJwtKey hmac = testing::GenerateHmacKey("hs-1");
+};
+const Keys& TestKeys() {
+  static const Keys* keys = new Keys;
+  return *keys;
+}
+
+std::string PartOf(const std::string& token, int index) {
+  const std::vector<std::string> parts = absl::StrSplit(token, '.');
+  return parts.at(index);
+}
+
+// `token` with its payload replaced by `claims` (the signature left as it was).
+std::string WithPayload(const std::string& token, const nlohmann::json& claims) {
+  return absl::StrCat(PartOf(token, 0), ".", Base64Url(claims.dump()), ".", PartOf(token, 2));
+}
+
+class JwtVerifierTest : public ::testing::Test {
+ protected:
+  JwtVerifierOptions Options() const {
+    JwtVerifierOptions options;
+    options.issuer = kIssuer;
+    options.audience = kAudience;
+    options.leeway = absl::Seconds(30);
+    return options;
+  }
+  std::unique_ptr<JwtVerifier> MakeVerifier(const std::string& jwks, JwtVerifierOptions options) {
+    absl::StatusOr<JwtKeySet> keys = JwtKeySet::FromJwks(jwks);
+    EXPECT_OK(keys);
+    absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier =
+        JwtVerifier::Create(*std::move(keys), std::move(options), &env_);
+    EXPECT_OK(verifier);
+    return *std::move(verifier);
+  }
+  // A verifier of every test key.
+  const JwtVerifier& Verifier() {
+    if (verifier_ == nullptr) {
+      const Keys& k = TestKeys();
+      verifier_ = MakeVerifier(JwksOf({&k.rsa, &k.ec, &k.ed, &k.hmac}), Options());
+    }
+    return *verifier_;
+  }
+  absl::StatusOr<VerifiedToken> Verify(std::string_view token) { return Verifier().Verify(token); }
+
+  int64_t NowSeconds() { return absl::ToUnixSeconds(absl::FromUnixNanos(env_.NowNanos())); }
+  // Claims that pass: issued now, valid for ten minutes.
+  nlohmann::json Claims() {
+    const int64_t now = NowSeconds();
+    return {{"iss", kIssuer},       {"aud", kAudience},
+            {"sub", "alice"},       {"iat", now},
+            {"nbf", now},           {"exp", now + 600},
+            {"roles", {"auditor"}}, {"tenants", {"acme", "umbrella"}}};
+  }
+  nlohmann::json ClaimsWith(std::string_view name, const nlohmann::json& value) {
+    nlohmann::json claims = Claims();
+    claims[std::string(name)] = value;
+    return claims;
+  }
+  nlohmann::json ClaimsWithout(std::string_view name) {
+    nlohmann::json claims = Claims();
+    claims.erase(std::string(name));
+    return claims;
+  }
+  std::vector<const TestJwtKey*> AllKeys() {
+    const Keys& k = TestKeys();
+    return {&k.rsa, &k.ec, &k.ed, &k.hmac};
+  }
+
+  FaultInjectionEnv env_;
+  std::unique_ptr<JwtVerifier> verifier_;
+};
+
+auto Refused(const std::string& message_part) {
+  return StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr(message_part));
+}
+
+// ---- Accepted tokens ----------------------------------------------------------------------------
+
+TEST_F(JwtVerifierTest, EachAlgorithmVerifies) {
+  for (const TestJwtKey* key : AllKeys()) {
+    SCOPED_TRACE(key->alg);
+    const nlohmann::json claims = Claims();
+    ASSERT_OK_AND_ASSIGN(const VerifiedToken verified, Verify(SignJwt(*key, claims)));
+    EXPECT_EQ(verified.algorithm, key->alg);
+    EXPECT_EQ(verified.key_id, key->kid);
+    EXPECT_EQ(verified.subject, "alice");
+    EXPECT_THAT(verified.roles, ElementsAre("auditor"));
+    EXPECT_THAT(verified.tenants, ElementsAre("acme", "umbrella"));
+    EXPECT_EQ(verified.role, "");
+    EXPECT_EQ(verified.tenant, "");
+    EXPECT_EQ(verified.expires_at, absl::FromUnixSeconds(claims["exp"].get<int64_t>()));
+  }
+}
+
+TEST_F(JwtVerifierTest, KeysFromPemAndSecretVerifyLikeJwks) {
+  const Keys& k = TestKeys();
+  ASSERT_OK_AND_ASSIGN(JwtKeySet keys, JwtKeySet::FromPem(k.rsa.public_pem, "rsa-1"));
+  for (const TestJwtKey* key : {&k.ec, &k.ed}) {
+    ASSERT_OK_AND_ASSIGN(JwtKeySet more, JwtKeySet::FromPem(key->public_pem, key->kid));
+    ASSERT_OK(keys.Merge(std::move(more)));
+  }
+  ASSERT_OK_AND_ASSIGN(JwtKeySet secret, JwtKeySet::FromHmacSecret(k.hmac.secret, "hs-1"));
+  ASSERT_OK(keys.Merge(std::move(secret)));
+  EXPECT_EQ(keys.size(), 4u);
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<JwtVerifier> verifier,
+                       JwtVerifier::Create(std::move(keys), Options(), &env_));
+  for (const TestJwtKey* key : AllKeys()) {
+    EXPECT_THAT(verifier->Verify(SignJwt(*key, Claims())), IsOkAndHolds(::testing::_)) << key->alg;
+  }
+}
+
+TEST_F(JwtVerifierTest, TokenWithoutKidUsesTheOnlyKeyOfItsAlgorithm) {
+  for (const TestJwtKey* key : AllKeys()) {
+    TestJwtKey no_kid = *key;
+    no_kid.kid.clear();
+    EXPECT_THAT(Verify(SignJwt(no_kid, Claims())), IsOkAndHolds(::testing::_)) << key->alg;
+  }
+}
+
+TEST_F(JwtVerifierTest, TokenWithoutKidIsRefusedWhenTwoKeysHaveItsAlgorithm) {
+  const TestJwtKey other = testing::GenerateEcKey("ec-2");
+  const Keys& k = TestKeys();
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.ec, &other}), Options());
+  TestJwtKey no_kid = k.ec;
+  no_kid.kid.clear();
+  EXPECT_THAT(verifier->Verify(SignJwt(no_kid, Claims())), Refused("no key id and more than one"));
+  EXPECT_OK(verifier->Verify(SignJwt(k.ec, Claims())));
+  EXPECT_OK(verifier->Verify(SignJwt(other, Claims())));
+}
+
+TEST_F(JwtVerifierTest, TypJwtIsAcceptedInAnyCase) {
+  const Keys& k = TestKeys();
+  EXPECT_OK(Verify(SignJwt(k.ed, Claims(), {{"typ", "jwt"}})));
+}
+
+TEST_F(JwtVerifierTest, FractionalNumericDatesAreAccepted) {
+  const Keys& k = TestKeys();
+  const double exp = static_cast<double>(NowSeconds()) + 100.5;
+  ASSERT_OK_AND_ASSIGN(const VerifiedToken verified, Verify(SignJwt(k.ed, ClaimsWith("exp", exp))));
+  EXPECT_EQ(verified.expires_at, absl::UnixEpoch() + absl::Seconds(exp));
+}
+
+// ---- Claims extraction --------------------------------------------------------------------------
+
+TEST_F(JwtVerifierTest, RolesAndTenantsMayBeAStringOrAnArray) {
+  const Keys& k = TestKeys();
+  nlohmann::json claims = Claims();
+  claims["roles"] = "admin";
+  claims["tenants"] = "*";
+  ASSERT_OK_AND_ASSIGN(VerifiedToken verified, Verify(SignJwt(k.hmac, claims)));
+  EXPECT_THAT(verified.roles, ElementsAre("admin"));
+  EXPECT_THAT(verified.tenants, ElementsAre("*"));
+
+  claims["roles"] = {"appender", "platform-auditor"};
+  claims["tenants"] = {"*"};
+  ASSERT_OK_AND_ASSIGN(verified, Verify(SignJwt(k.hmac, claims)));
+  EXPECT_THAT(verified.roles, ElementsAre("appender", "platform-auditor"));
+  EXPECT_THAT(verified.tenants, ElementsAre("*"));
+
+  claims.erase("roles");
+  claims.erase("tenants");
+  claims.erase("sub");
+  ASSERT_OK_AND_ASSIGN(verified, Verify(SignJwt(k.hmac, claims)));
+  EXPECT_TRUE(verified.roles.empty());
+  EXPECT_TRUE(verified.tenants.empty());
+  EXPECT_EQ(verified.subject, "");
+}
+
+TEST_F(JwtVerifierTest, ClaimNamesAreConfigurable) {
+  const Keys& k = TestKeys();
+  JwtVerifierOptions options = Options();
+  options.roles_claim = "https://sealtrail.example/roles";
+  options.tenants_claim = "org_ids";
+  options.role_claim = "user_role";
+  options.tenant_claim = "org";
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.rsa}), options);
+  nlohmann::json claims = Claims();
+  claims["https://sealtrail.example/roles"] = {"appender"};
+  claims["org_ids"] = "acme";
+  claims["user_role"] = "nurse";
+  claims["org"] = "acme";
+  ASSERT_OK_AND_ASSIGN(const VerifiedToken verified, verifier->Verify(SignJwt(k.rsa, claims)));
+  EXPECT_THAT(verified.roles, ElementsAre("appender"));  // not "auditor" from "roles"
+  EXPECT_THAT(verified.tenants, ElementsAre("acme"));
+  EXPECT_EQ(verified.role, "nurse");
+  EXPECT_EQ(verified.tenant, "acme");
+}
+
+TEST_F(JwtVerifierTest, MistypedIdentityClaimsAreRefused) {
+  const Keys& k = TestKeys();
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("roles", 7))), Refused("\"roles\" is neither"));
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("roles", {"auditor", 7}))),
+              Refused("\"roles\" is neither"));
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("tenants", {{"a", "b"}}))),
+              Refused("\"tenants\" is neither"));
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("sub", 42))), Refused("\"sub\" is not a string"));
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("tenant", {"a"}))),
+              Refused("\"tenant\" is not a string"));
+}
+
+// ---- Refused tokens: shape and encoding -----------------------------------------------------
+
+TEST_F(JwtVerifierTest, MalformedTokensAreRefused) {
+  const std::string valid = SignJwt(TestKeys().hmac, Claims());
+  EXPECT_THAT(Verify(""), Refused("no token"));
+  for (const std::string& token :
+       {std::string("abc"), std::string("a.b"), std::string("a.b.c.d"),
+        PartOf(valid, 0) + "." + PartOf(valid, 1), valid + ".", valid + ".x"}) {
+    EXPECT_THAT(Verify(token), Refused("not three dot-separated parts")) << token;
+  }
+  for (const std::string& token : {"Bearer " + valid, valid + " ", valid + "=", valid + "\n",
+                                   std::string("a+b.c/d.e"), std::string("a.b\0.c", 6)}) {
+    EXPECT_THAT(Verify(token), Refused("neither base64url nor '.'"));
+  }
+}
+
+TEST_F(JwtVerifierTest, GarbageBase64IsRefused) {
+  const std::string valid = SignJwt(TestKeys().hmac, Claims());
+  const std::string header = PartOf(valid, 0);
+  const std::string payload = PartOf(valid, 1);
+  const std::string signature = PartOf(valid, 2);
+  // A length of 1 mod 4 is never base64; a last character with bits set beyond the data is not
+  // the canonical encoding.
+  EXPECT_THAT(Verify(absl::StrCat("eyJhb.", payload, ".", signature)),
+              Refused("header is not base64url"));
+  EXPECT_THAT(Verify(absl::StrCat("", ".", payload, ".", signature)),
+              Refused("header is not a JSON object"));
+  EXPECT_THAT(Verify(".."), Refused("header is not a JSON object"));
+  EXPECT_THAT(Verify(absl::StrCat(header, ".", payload, "A.", signature)),
+              Refused("payload is not base64url"));
+  EXPECT_THAT(Verify(absl::StrCat(header, ".", payload, ".", signature, "AA")),  // 45 characters
+              Refused("signature is not non-empty base64url"));
+  EXPECT_THAT(Verify(absl::StrCat(header, ".", payload, ".")),
+              Refused("signature is not non-empty base64url"));
+  // "AB" decodes to one byte but is not canonical ("AA" is).
+  EXPECT_THAT(Verify(absl::StrCat(header, ".", payload, ".AB")),
+              Refused("signature is not non-empty base64url"));
+}
+
+TEST_F(JwtVerifierTest, HeaderOrPayloadThatIsNotAJsonObjectIsRefused) {
+  const std::string claims = Claims().dump();
+  EXPECT_THAT(Verify(AssembleJwt("not json", claims, "sig")), Refused("header is not a JSON"));
+  EXPECT_THAT(Verify(AssembleJwt("[\"HS256\"]", claims, "sig")), Refused("header is not a JSON"));
+  EXPECT_THAT(Verify(AssembleJwt(R"({"alg":"HS256")", claims, "sig")),
+              Refused("header is not a JSON"));
+  EXPECT_THAT(Verify(AssembleJwt(R"({"alg":"HS256","kid":"hs-1"})", "not json", "sig")),
+              Refused("payload is not a JSON object"));
+  EXPECT_THAT(Verify(AssembleJwt(R"({"alg":"HS256","kid":"hs-1"})", "42", "sig")),
+              Refused("payload is not a JSON object"));
+}
+
+TEST_F(JwtVerifierTest, OversizedTokensAreRefusedBeforeParsing) {
+  const Keys& k = TestKeys();
+  const std::string big = SignJwt(k.hmac, ClaimsWith("padding", std::string(9000, 'x')));
+  EXPECT_THAT(Verify(big), Refused("more than the limit of 8192"));
+  // Not even looked at: garbage of the same size gets the same answer.
+  EXPECT_THAT(Verify(std::string(100000, '\xff')), Refused("more than the limit"));
+
+  JwtVerifierOptions options = Options();
+  options.max_token_bytes = 16 * 1024;
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.hmac}), options);
+  EXPECT_OK(verifier->Verify(big));
+}
+
+// ---- Refused tokens: header and key choice --------------------------------------------------
+
+TEST_F(JwtVerifierTest, AlgNoneIsRefused) {
+  const std::string claims = Claims().dump();
+  for (const char* header : {R"({"alg":"none"})", R"({"alg":"none","typ":"JWT"})",
+                             R"({"alg":"None","kid":"hs-1"})", R"({"alg":"NONE"})"}) {
+    const std::string unsigned_token = absl::StrCat(Base64Url(header), ".", Base64Url(claims), ".");
+    EXPECT_THAT(Verify(unsigned_token), Refused("alg none is not accepted")) << header;
+    EXPECT_THAT(Verify(AssembleJwt(header, claims, "sig")), Refused("alg none is not accepted"));
+  }
+}
+
+TEST_F(JwtVerifierTest, AlgorithmConfusionWithTheRsaPublicKeyAsHmacSecretIsRefused) {
+  const Keys& k = TestKeys();
+  // The classic attack: HS256, keyed with the RSA public key the server publishes.
+  const std::string forged = SignHs256WithSecret(k.rsa.public_pem, Claims(), "rsa-1");
+  EXPECT_THAT(Verify(forged), Refused("token alg HS256 does not match key \"rsa-1\""));
+
+  // Without a kid, against a verifier with no HS256 key at all.
+  std::unique_ptr<JwtVerifier> rsa_only = MakeVerifier(JwksOf({&k.rsa}), Options());
+  EXPECT_THAT(rsa_only->Verify(SignHs256WithSecret(k.rsa.public_pem, Claims(), "")),
+              Refused("no key for alg HS256"));
+  // Without a kid, against a verifier that has an HS256 key: the secret is the real one.
+  EXPECT_THAT(Verify(SignHs256WithSecret(k.rsa.public_pem, Claims(), "")),
+              Refused("signature does not verify"));
+  // The same confusion the other way round, and between the asymmetric algorithms.
+  TestJwtKey ec_as_rsa = k.ec;
+  ec_as_rsa.kid = "rsa-1";
+  EXPECT_THAT(Verify(SignJwt(ec_as_rsa, Claims())),
+              Refused("token alg ES256 does not match key \"rsa-1\""));
+  TestJwtKey hmac_as_ed = k.hmac;
+  hmac_as_ed.kid = "ed-1";
+  EXPECT_THAT(Verify(SignJwt(hmac_as_ed, Claims())), Refused("does not match key \"ed-1\""));
+}
+
+TEST_F(JwtVerifierTest, UnsupportedAlgorithmsAreRefused) {
+  const std::string claims = Claims().dump();
+  for (const char* alg :
+       {"HS384", "HS512", "RS384", "RS512", "PS256", "ES384", "ES256K", "Ed25519", "rs256", ""}) {
+    const nlohmann::json header = {{"alg", alg}, {"kid", "rsa-1"}};
+    EXPECT_THAT(Verify(AssembleJwt(header.dump(), claims, "sig")), Refused("is not accepted"))
+        << alg;
+  }
+  EXPECT_THAT(Verify(AssembleJwt(R"({"kid":"rsa-1"})", claims, "sig")), Refused("no \"alg\""));
+  EXPECT_THAT(Verify(AssembleJwt(R"({"alg":256})", claims, "sig")), Refused("no \"alg\""));
+}
+
+TEST_F(JwtVerifierTest, UnknownKeyIdIsRefused) {
+  TestJwtKey stranger = testing::GenerateEcKey("k7");
+  EXPECT_THAT(Verify(SignJwt(stranger, Claims())), Refused("unknown key id \"k7\""));
+  EXPECT_THAT(Verify(SignJwt(TestKeys().ec, Claims(), {{"kid", 7}})),
+              Refused("\"kid\" is not a string"));
+}
+
+TEST_F(JwtVerifierTest, CriticalHeaderExtensionsAndOtherTypesAreRefused) {
+  const Keys& k = TestKeys();
+  EXPECT_THAT(Verify(SignJwt(k.ed, Claims(), {{"crit", {"exp"}}, {"exp", 1}})),
+              Refused("\"crit\""));
+  EXPECT_THAT(Verify(SignJwt(k.ed, Claims(), {{"typ", "at+jwt"}})), Refused("\"typ\""));
+}
+
+// ---- Refused tokens: signatures ---------------------------------------------------------------
+
+TEST_F(JwtVerifierTest, TamperedPayloadIsRefused) {
+  for (const TestJwtKey* key : AllKeys()) {
+    const std::string token = SignJwt(*key, Claims());
+    EXPECT_THAT(Verify(WithPayload(token, ClaimsWith("roles", {"admin"}))),
+                Refused("signature does not verify"))
+        << key->alg;
+  }
+}
+
+TEST_F(JwtVerifierTest, TamperedSignatureIsRefused) {
+  for (const TestJwtKey* key : AllKeys()) {
+    const std::string token = SignJwt(*key, Claims());
+    const size_t signature_start = token.rfind('.') + 1;
+    for (size_t offset : {signature_start, signature_start + 10, token.size() - 2}) {
+      std::string tampered = token;
+      tampered[offset] = tampered[offset] == 'A' ? 'B' : 'A';
+      EXPECT_THAT(Verify(tampered), Refused("signature")) << key->alg << " at " << offset;
+    }
+    // A signature of the wrong length.
+    EXPECT_THAT(Verify(token.substr(0, token.size() - 4)), Refused("signature")) << key->alg;
+  }
+}
+
+TEST_F(JwtVerifierTest, TokenSignedByAnotherKeyWithTheSameKidIsRefused) {
+  const std::vector<TestJwtKey> impostors = {
+      testing::GenerateRsaKey("rsa-1"), testing::GenerateEcKey("ec-1"),
+      testing::GenerateEd25519Key("ed-1"), testing::GenerateHmacKey("hs-1")};
+  for (const TestJwtKey& impostor : impostors) {
+    EXPECT_THAT(Verify(SignJwt(impostor, Claims())), Refused("signature does not verify"))
+        << impostor.alg;
+  }
+}
+
+// ---- Refused tokens: claims -------------------------------------------------------------------
+
+TEST_F(JwtVerifierTest, ExpiredTokensAreRefusedAfterTheLeeway) {
+  const Keys& k = TestKeys();
+  const int64_t now = NowSeconds();
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("exp", now - 60))), Refused("token expired at"));
+  EXPECT_OK(Verify(SignJwt(k.rsa, ClaimsWith("exp", now - 10))));  // within the leeway
+
+  JwtVerifierOptions strict = Options();
+  strict.leeway = absl::ZeroDuration();
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.rsa}), strict);
+  EXPECT_THAT(verifier->Verify(SignJwt(k.rsa, ClaimsWith("exp", now - 10))),
+              Refused("token expired at"));
+}
+
+TEST_F(JwtVerifierTest, TokenExpiresAsTheClockMoves) {
+  const std::string token = SignJwt(TestKeys().ed, ClaimsWith("exp", NowSeconds() + 100));
+  EXPECT_OK(Verify(token));
+  env_.SetClockOffsetNanos(absl::ToInt64Nanoseconds(absl::Seconds(125)));  // exp + 25 s
+  EXPECT_OK(Verify(token));
+  env_.SetClockOffsetNanos(absl::ToInt64Nanoseconds(absl::Seconds(135)));  // exp + 35 s
+  EXPECT_THAT(Verify(token), Refused("token expired at"));
+}
+
+TEST_F(JwtVerifierTest, ExpiryMessageNamesTheTime) {
+  const absl::Time exp = absl::FromUnixSeconds(1795428000);  // 2026-11-23T10:00:00Z
+  env_.SetClockOffsetNanos(absl::ToInt64Nanoseconds(exp + absl::Minutes(5) - absl::Now()));
+  EXPECT_THAT(Verify(SignJwt(TestKeys().ec, ClaimsWith("exp", absl::ToUnixSeconds(exp)))),
+              Refused("token expired at 2026-11-23T10:00:00Z"));
+}
+
+TEST_F(JwtVerifierTest, NotYetValidTokensAreRefusedBeforeTheLeeway) {
+  const Keys& k = TestKeys();
+  const int64_t now = NowSeconds();
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("nbf", now + 60))),
+              Refused("token is not valid before"));
+  EXPECT_OK(Verify(SignJwt(k.ec, ClaimsWith("nbf", now + 10))));
+  EXPECT_THAT(Verify(SignJwt(k.ec, ClaimsWith("iat", now + 60))),
+              Refused("token is issued in the future"));
+  EXPECT_OK(Verify(SignJwt(k.ec, ClaimsWith("iat", now + 10))));
+
+  const std::string later = SignJwt(k.ec, ClaimsWith("nbf", now + 60));
+  env_.SetClockOffsetNanos(absl::ToInt64Nanoseconds(absl::Seconds(45)));
+  EXPECT_OK(Verify(later));
+
+  JwtVerifierOptions strict = Options();
+  strict.leeway = absl::ZeroDuration();
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.ec}), strict);
+  EXPECT_THAT(verifier->Verify(later), Refused("token is not valid before"));
+}
+
+TEST_F(JwtVerifierTest, ExpIsRequiredAndTimesMustBeNumbers) {
+  const Keys& k = TestKeys();
+  EXPECT_THAT(Verify(SignJwt(k.hmac, ClaimsWithout("exp"))), Refused("token has no expiry"));
+  for (const nlohmann::json& bad : {nlohmann::json("tomorrow"), nlohmann::json(nullptr),
+                                    nlohmann::json(true), nlohmann::json::array({1})}) {
+    EXPECT_THAT(Verify(SignJwt(k.hmac, ClaimsWith("exp", bad))), Refused("\"exp\" is not a number"))
+        << bad.dump();
+    EXPECT_THAT(Verify(SignJwt(k.hmac, ClaimsWith("nbf", bad))),
+                Refused("\"nbf\" is not a number"));
+    EXPECT_THAT(Verify(SignJwt(k.hmac, ClaimsWith("iat", bad))),
+                Refused("\"iat\" is not a number"));
+  }
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("exp", -1))), Refused("token expired at"));
+}
+
+TEST_F(JwtVerifierTest, WrongOrMissingIssuerIsRefused) {
+  const Keys& k = TestKeys();
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("iss", "https://evil.example"))),
+              Refused("issuer \"https://evil.example\" is not \"https://issuer.example\""));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("iss", {kIssuer}))), Refused("issuer"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWithout("iss"))), Refused("token has no issuer"));
+}
+
+TEST_F(JwtVerifierTest, AudienceMustIncludeOurs) {
+  const Keys& k = TestKeys();
+  EXPECT_OK(Verify(SignJwt(k.ed, ClaimsWith("aud", {"other", kAudience}))));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("aud", "other"))),
+              Refused("audience does not include \"sealtrail\""));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("aud", {"other", "sealtrail-admin"}))),
+              Refused("audience does not include"));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("aud", nlohmann::json::array()))),
+              Refused("audience does not include"));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("aud", 1))), Refused("\"aud\" is neither"));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWithout("aud"))), Refused("token has no audience"));
+}
+
+TEST_F(JwtVerifierTest, MessagesNeverEchoTheToken) {
+  const Keys& k = TestKeys();
+  const std::string valid = SignJwt(k.rsa, Claims());
+  std::vector<std::string> bad_tokens = {
+      WithPayload(valid, ClaimsWith("roles", {"admin"})),
+      SignJwt(k.rsa, ClaimsWith("exp", 1)),
+      SignJwt(testing::GenerateHmacKey("hs-1"), Claims()),
+      valid.substr(0, valid.size() - 1),
+      std::string(valid).replace(0, 1, "!"),
+  };
+  for (const std::string& token : bad_tokens) {
+    const absl::Status status = Verify(token).status();
+    ASSERT_FALSE(status.ok());
+    for (int part = 0; part < 3; ++part) {
+      EXPECT_THAT(std::string(status.message()), Not(HasSubstr(PartOf(token, part).substr(0, 12))))
+          << status;
+    }
+  }
+}
+
+// ---- Known answers: the RFC examples ------------------------------------------------------------
+
+class RfcExampleTest : public ::testing::Test {
+ protected:
+  RfcExampleTest() {
+    // Two minutes before the examples' exp.
+    env_.SetClockOffsetNanos(absl::ToInt64Nanoseconds(
+        absl::FromUnixSeconds(testing::kRfc7515Exp - 120) - absl::FromUnixNanos(env_.NowNanos())));
+  }
+  std::unique_ptr<JwtVerifier> RfcVerifier() {
+    const std::string jwks =
+        absl::StrCat(R"({"keys":[)", testing::kRfc7515HmacKeyJwk, ",", testing::kRfc7515RsaKeyJwk,
+                     ",", testing::kRfc7515EcKeyJwk, ",", testing::kRfc8037Ed25519KeyJwk, "]}");
+    JwtVerifierOptions options;
+    options.issuer = testing::kRfc7515Issuer;
+    options.audience = "sealtrail";
+    options.leeway = absl::ZeroDuration();
+    absl::StatusOr<JwtKeySet> keys = JwtKeySet::FromJwks(jwks);
+    EXPECT_OK(keys);
+    absl::StatusOr<std::unique_ptr<JwtVerifier>> verifier =
+        JwtVerifier::Create(*std::move(keys), options, &env_);
+    EXPECT_OK(verifier);
+    return *std::move(verifier);
+  }
+  FaultInjectionEnv env_;
+};
+
+// The examples' signatures verify and their claims pass up to "aud", which they lack: the
+// only refusal left is the audience.
+TEST_F(RfcExampleTest, Rfc7515ExamplesVerifyUpToTheirMissingAudience) {
+  std::unique_ptr<JwtVerifier> verifier = RfcVerifier();
+  for (const char* token :
+       {testing::kRfc7515Hs256Token, testing::kRfc7515Rs256Token, testing::kRfc7515Es256Token}) {
+    EXPECT_THAT(verifier->Verify(token), Refused("token has no audience")) << token;
+    std::string tampered = token;
+    tampered[tampered.rfind('.') + 5] ^= 0x01;
+    EXPECT_THAT(verifier->Verify(tampered), Refused("signature")) << token;
+  }
+  env_.SetClockOffsetNanos(
+      absl::ToInt64Nanoseconds(absl::FromUnixSeconds(testing::kRfc7515Exp) -
+                               absl::FromUnixNanos(env_.target()->NowNanos())));
+  EXPECT_THAT(verifier->Verify(testing::kRfc7515Rs256Token),
+              Refused("token expired at 2011-03-22T18:43:00Z"));
+}
+
+// The signature check alone, for all four examples (RFC 8037's payload is not JSON, so it can
+// only be checked here).
+TEST_F(RfcExampleTest, SignatureCheckAcceptsEveryRfcExample) {
+  const std::pair<const char*, const char*> examples[] = {
+      {testing::kRfc7515HmacKeyJwk, testing::kRfc7515Hs256Token},
+      {testing::kRfc7515RsaKeyJwk, testing::kRfc7515Rs256Token},
+      {testing::kRfc7515EcKeyJwk, testing::kRfc7515Es256Token},
+      {testing::kRfc8037Ed25519KeyJwk, testing::kRfc8037EdDsaToken},
+  };
+  for (const auto& [jwk, token_text] : examples) {
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const JwtKeySet::Key> key,
+                         KeyFromJwk(nlohmann::json::parse(jwk)));
+    const std::string token = token_text;
+    const size_t dot = token.rfind('.');
+    std::string signature;
+    ASSERT_TRUE(absl::WebSafeBase64Unescape(token.substr(dot + 1), &signature));
+    EXPECT_OK(VerifyJwtSignature(*key, token, std::string_view(token).substr(0, dot), signature))
+        << jwk;
+    // The same signature over one changed byte of the payload does not verify.
+    std::string changed = token;
+    changed[dot - 3] = changed[dot - 3] == 'A' ? 'B' : 'A';
+    EXPECT_THAT(
+        VerifyJwtSignature(*key, changed, std::string_view(changed).substr(0, dot), signature),
+        StatusIs(absl::StatusCode::kUnauthenticated))
+        << jwk;
+  }
+}
+
+// ---- Key sets -----------------------------------------------------------------------------------
+
+auto BadKey(const std::string& message_part) {
+  return StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(message_part));
+}
+
+TEST(JwtKeySetTest, MalformedJwksIsRefused) {
+  EXPECT_THAT(JwtKeySet::FromJwks("not json"), BadKey("JWKS is not a JSON object"));
+  EXPECT_THAT(JwtKeySet::FromJwks("[]"), BadKey("JWKS is not a JSON object"));
+  EXPECT_THAT(JwtKeySet::FromJwks("{}"), BadKey("no \"keys\" array"));
+  EXPECT_THAT(JwtKeySet::FromJwks(R"({"keys":{}})"), BadKey("no \"keys\" array"));
+  EXPECT_THAT(JwtKeySet::FromJwks(R"({"keys":[]})"), BadKey("holds no keys"));
+  EXPECT_THAT(JwtKeySet::FromJwks(R"({"keys":[7]})"), BadKey("JWKS key 0: is not a JSON object"));
+}
+
+TEST(JwtKeySetTest, UnsupportedOrUnsafeKeysAreRefusedByIndex) {
+  const TestJwtKey rsa = testing::GenerateRsaKey("rsa");
+  const TestJwtKey ec = testing::GenerateEcKey("ec");
+  const TestJwtKey ed = testing::GenerateEd25519Key("ed");
+  const TestJwtKey hmac = testing::GenerateHmacKey("hs");
+  struct Case {
+    const TestJwtKey* key;
+    const char* member;
+    nlohmann::json value;  // null: the member is removed
+    const char* message;
+  };
+  const Case cases[] = {
+      {&rsa, "kty", nullptr, "JWKS key 1: \"kty\" is missing"},
+      {&rsa, "kty", "RSA-PSS", "JWKS key 1: \"kty\" \"RSA-PSS\" is not supported"},
+      {&rsa, "d", "AQAB", "private key material"},
+      {&ec, "d", "AQAB", "private key material"},
+      {&ed, "d", "AQAB", "private key material"},
+      {&rsa, "use", "enc", "\"use\""},
+      {&rsa, "alg", "RS512", "\"alg\" \"RS512\" does not fit"},
+      {&ec, "alg", "RS256", "does not fit this key, which is for ES256"},
+      {&rsa, "n", "not base64!", "\"n\" is not non-empty base64url"},
+      {&ec, "crv", "P-384", "only P-256 is supported"},
+      {&ec, "x", Base64Url("short"), "\"x\" has 5 bytes, not 32"},
+      {&ed, "crv", "X25519", "only Ed25519 is supported"},
+      {&hmac, "alg", nullptr, "must say \"alg\": \"HS256\""},
+      {&hmac, "k", Base64Url("too short"), "at least 32"},
+      {&rsa, "kid", "ec", "JWKS key 1: duplicate key id \"ec\""},
+      {&rsa, "kid", 3, "\"kid\""},
+  };
+  for (const Case& c : cases) {
+    nlohmann::json jwk = c.key->jwk;
+    if (c.value.is_null()) {
+      jwk.erase(c.member);
+    } else {
+      jwk[c.member] = c.value;
+    }
+    const std::string jwks = nlohmann::json{{"keys", {ec.jwk, jwk}}}.dump();
+    EXPECT_THAT(JwtKeySet::FromJwks(jwks), BadKey(c.message)) << c.member << " " << c.value;
+  }
+}
+
+TEST(JwtKeySetTest, EcPointNotOnTheCurveIsRefused) {
+  nlohmann::json jwk = testing::GenerateEcKey("ec").jwk;
+  std::string y;
+  ASSERT_TRUE(absl::WebSafeBase64Unescape(jwk["y"].get<std::string>(), &y));
+  y[31] ^= 0x01;
+  jwk["y"] = Base64Url(y);
+  EXPECT_THAT(JwtKeySet::FromJwks(nlohmann::json{{"keys", {jwk}}}.dump()), BadKey("JWKS key 0"));
+}
+
+TEST(JwtKeySetTest, WeakOrUnsupportedPemKeysAreRefused) {
+  EXPECT_THAT(JwtKeySet::FromPem(testing::GenerateRsaKey("", 1024).public_pem),
+              BadKey("RSA key has 1024 bits"));
+  EXPECT_THAT(JwtKeySet::FromPem(testing::GenerateEcKey("", "P-384").public_pem),
+              BadKey("not on curve P-256"));
+  EXPECT_THAT(JwtKeySet::FromPem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"),
+              BadKey("not a PEM public key"));
+  // A private key is not what a verifier is given.
+  EXPECT_THAT(JwtKeySet::FromPem(testing::GenerateEcKey("").private_pem),
+              BadKey("not a PEM public key"));
+  EXPECT_THAT(JwtKeySet::FromHmacSecret(std::string(31, 'k')), BadKey("at least 32"));
+}
+
+TEST(JwtKeySetTest, MergeRefusesADuplicateKeyId) {
+  ASSERT_OK_AND_ASSIGN(JwtKeySet keys, JwtKeySet::FromHmacSecret(std::string(32, 'a'), "k"));
+  ASSERT_OK_AND_ASSIGN(JwtKeySet same_kid, JwtKeySet::FromHmacSecret(std::string(32, 'b'), "k"));
+  EXPECT_THAT(keys.Merge(std::move(same_kid)), BadKey("duplicate key id \"k\""));
+  // Keys without a kid never collide.
+  ASSERT_OK_AND_ASSIGN(JwtKeySet no_kid_1, JwtKeySet::FromHmacSecret(std::string(32, 'c')));
+  ASSERT_OK_AND_ASSIGN(JwtKeySet no_kid_2, JwtKeySet::FromHmacSecret(std::string(32, 'd')));
+  ASSERT_OK(keys.Merge(std::move(no_kid_1)));
+  ASSERT_OK(keys.Merge(std::move(no_kid_2)));
+  EXPECT_EQ(keys.size(), 3u);
+}
+
+TEST(JwtKeySetTest, FromFileReadsJwksOrPem) {
+  ScratchDir dir("jwt_verifier_test");
+  const TestJwtKey rsa = testing::GenerateRsaKey("rsa");
+  const TestJwtKey ed = testing::GenerateEd25519Key("ed");
+  ASSERT_OK(testing::WriteWholeFile(dir.Sub("keys.json"), "\n  " + JwksOf({&rsa, &ed})));
+  ASSERT_OK(testing::WriteWholeFile(dir.Sub("key.pem"), ed.public_pem));
+  ASSERT_OK(testing::WriteWholeFile(dir.Sub("garbage"), "hello"));
+  EXPECT_THAT(JwtKeySet::FromFile(Env::Default(), dir.Sub("keys.json")),
+              IsOkAndHolds(::testing::Property(&JwtKeySet::size, 2u)));
+  EXPECT_THAT(JwtKeySet::FromFile(Env::Default(), dir.Sub("key.pem")),
+              IsOkAndHolds(::testing::Property(&JwtKeySet::size, 1u)));
+  EXPECT_THAT(JwtKeySet::FromFile(Env::Default(), dir.Sub("garbage")),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr(dir.Sub("garbage")), HasSubstr("neither a JWKS"))));
+  EXPECT_THAT(JwtKeySet::FromFile(Env::Default(), dir.Sub("missing")),
+              StatusIs(absl::StatusCode::kNotFound));
+}
+
+TEST(JwtVerifierCreateTest, RefusesIncompleteOptions) {
+  auto keys = [] { return *JwtKeySet::FromHmacSecret(std::string(32, 'k')); };
+  JwtVerifierOptions options;
+  options.issuer = "i";
+  options.audience = "a";
+  EXPECT_OK(JwtVerifier::Create(keys(), options));
+  JwtVerifierOptions no_issuer = options;
+  no_issuer.issuer.clear();
+  EXPECT_THAT(JwtVerifier::Create(keys(), no_issuer), BadKey("issuer is empty"));
+  JwtVerifierOptions no_audience = options;
+  no_audience.audience.clear();
+  EXPECT_THAT(JwtVerifier::Create(keys(), no_audience), BadKey("audience is empty"));
+  JwtKeySet moved_from = keys();
+  JwtKeySet taken = std::move(moved_from);
+  EXPECT_THAT(
+      JwtVerifier::Create(std::move(moved_from), options),  // NOLINT(bugprone-use-after-move)
+      BadKey("key set is empty"));
+  JwtVerifierOptions negative_leeway = options;
+  negative_leeway.leeway = absl::Seconds(-1);
+  EXPECT_THAT(JwtVerifier::Create(std::move(taken), negative_leeway), BadKey("leeway"));
+}
+
+}  // namespace
+}  // namespace sealtrail
