@@ -106,6 +106,7 @@ BenchFlags::BenchFlags(CLI::App& app) {
                  "Seconds a unary call may take; a stream may take the run's time plus this")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  credentials_.AddTo(&app, /*with_data_dir=*/true);
 }
 
 absl::StatusOr<BenchConfig> BenchFlags::ToConfig(const char* env_server, bool stderr_is_tty) const {

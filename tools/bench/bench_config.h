@@ -10,6 +10,8 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
+#include "cli/client_credentials.h"
+#include "cli/credential_flags.h"
 
 namespace sealtrail::bench {
 
@@ -49,7 +51,8 @@ struct BenchConfig {
   bool json = false;
   double warmup_s = 1;  // Run before measuring; its requests are not counted.
   bool progress = false;
-  double call_timeout_s = 30;  // Per unary call; a stream gets the run's time plus this.
+  double call_timeout_s = 30;            // Per unary call; a stream gets the run's time plus this.
+  cli::ClientCredentials credentials{};  // Token and TLS, on every channel.
 
   // Records per request: `batch` for append-stream and append-batch, else 1 (query and prove
   // count requests).
@@ -65,8 +68,12 @@ class BenchFlags {
 
   // The config of the parsed flags, with the defaults that depend on other flags and on the
   // environment (`env_server`: $SEALTRAIL_SERVER or null; `stderr_is_tty` for --progress).
-  // INVALID_ARGUMENT naming the flag for a bad combination.
+  // INVALID_ARGUMENT naming the flag for a bad combination. Credentials are left empty: they
+  // come from credential_flags(), resolved with cli::ResolveClientCredentials.
   absl::StatusOr<BenchConfig> ToConfig(const char* env_server, bool stderr_is_tty) const;
+
+  // The credential flags (--token, --token-file, --tls-*, --data) as given.
+  cli::CredentialFlags credential_flags() const { return credentials_.Given(); }
 
  private:
   BenchConfig values_;
@@ -78,6 +85,7 @@ class BenchFlags {
   CLI::Option* channels_option_ = nullptr;
   CLI::Option* batch_option_ = nullptr;
   CLI::Option* progress_option_ = nullptr;
+  cli::CredentialFlagSet credentials_;
 };
 
 }  // namespace sealtrail::bench

@@ -17,15 +17,13 @@
 #include "bench/ticket_source.h"
 #include "bench/unary_caller.h"
 #include "bench/unary_methods.h"
-#include "grpcpp/create_channel.h"
-#include "grpcpp/security/credentials.h"
+#include "cli/server_channel.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "sealtrail/status_macros.h"
 
 namespace sealtrail::bench {
 namespace {
 
-constexpr int kMaxReceiveMessageBytes = 64 << 20;
 constexpr auto kConnectTimeout = std::chrono::seconds(5);
 // How often the prove mode re-reads the latest checkpoint's size.
 constexpr auto kTreeSizeRefresh = std::chrono::seconds(1);
@@ -38,24 +36,25 @@ double SecondsBetween(Clock::time_point from, Clock::time_point to) {
   return std::chrono::duration<double>(to - from).count();
 }
 
-// `count` channels to `address`, each its own TCP connection (a local subchannel pool, and an
-// argument that differs per channel), all connected.
-absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(const std::string& address,
-                                                                         uint32_t count) {
+// `config.channels` channels to the server, each its own TCP connection (a local subchannel
+// pool, and an argument that differs per channel), all connected.
+absl::StatusOr<std::vector<std::shared_ptr<grpc::Channel>>> OpenChannels(
+    const BenchConfig& config) {
+  const cli::ServerConnection server{config.server, absl::Seconds(config.call_timeout_s),
+                                     config.credentials};
   std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (uint32_t i = 0; i < count; ++i) {
+  for (uint32_t i = 0; i < config.channels; ++i) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("sealtrail.bench.channel", static_cast<int>(i));
-    args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
     // Without the optional filters (census, compression, ...) a unary call costs the client ~20%
     // less CPU; the server shares the machine. Deadlines stay enforced.
     args.SetInt(GRPC_ARG_MINIMAL_STACK, 1);
     args.SetInt(GRPC_ARG_ENABLE_DEADLINE_CHECKS, 1);
-    channels.push_back(
-        grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args));
+    channels.push_back(cli::OpenServerChannel(server, args));
     if (!channels.back()->WaitForConnected(std::chrono::system_clock::now() + kConnectTimeout)) {
-      return absl::UnavailableError(absl::StrCat("cannot connect to the server at ", address));
+      return absl::UnavailableError(
+          absl::StrCat("cannot connect to the server at ", config.server));
     }
   }
   return channels;
@@ -169,8 +168,7 @@ bool WatchRun(const BenchConfig& config, const RunWindow& window, RunState& run,
 }  // namespace
 
 absl::StatusOr<BenchReport> RunBench(const BenchConfig& config, std::ostream* progress) {
-  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<grpc::Channel>> channels,
-                   OpenChannels(config.server, config.channels));
+  ASSIGN_OR_RETURN(std::vector<std::shared_ptr<grpc::Channel>> channels, OpenChannels(config));
   auto made = std::make_unique<Callers>();
   RETURN_IF_ERROR(MakeMethods(config, channels, *made));
 

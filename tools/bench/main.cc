@@ -6,12 +6,15 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <utility>
 
 #include "CLI/CLI.hpp"
 #include "absl/synchronization/mutex.h"
 #include "bench/bench_config.h"
 #include "bench/bench_run.h"
 #include "bench/report.h"
+#include "cli/client_credentials.h"
+#include "sealtrail/env.h"
 #include "server/service/defaults.h"
 
 int main(int argc, char** argv) {
@@ -24,7 +27,9 @@ int main(int argc, char** argv) {
       "Examples:\n"
       "  sealtrail-bench --server 127.0.0.1:7700 --mode append-stream --concurrency 2\n"
       "  sealtrail-bench --mode append-unary --concurrency 64 --duration 20 --json\n"
-      "  sealtrail-bench --mode append-stream --rate 75000   # open loop at 75k records/s");
+      "  sealtrail-bench --mode append-stream --rate 75000   # open loop at 75k records/s\n"
+      "  sealtrail-bench --data ./data --mode query          # a local server's dev token\n"
+      "  sealtrail-bench --server audit.internal:7700 --tls-ca ca.pem --token-file bench.jwt");
   CLI11_PARSE(app, argc, argv);
   // Debian's Abseil is built with Mutex deadlock detection on, so every mutex gRPC creates for a
   // call is entered into a global cycle graph (2-3% of the client's CPU in a prove run). The
@@ -37,6 +42,15 @@ int main(int argc, char** argv) {
     std::cerr << "sealtrail-bench: " << config.status().message() << "\n";
     return 2;
   }
+  absl::StatusOr<sealtrail::cli::ClientCredentials> credentials =
+      sealtrail::cli::ResolveClientCredentials(sealtrail::Env::Default(), flags.credential_flags(),
+                                               sealtrail::cli::CredentialEnvironment::FromProcess(),
+                                               config->server, std::cerr);
+  if (!credentials.ok()) {
+    std::cerr << "sealtrail-bench: " << credentials.status().message() << "\n";
+    return 2;
+  }
+  config->credentials = *std::move(credentials);
   absl::StatusOr<sealtrail::bench::BenchReport> report =
       sealtrail::bench::RunBench(*config, &std::cerr);
   if (!report.ok()) {

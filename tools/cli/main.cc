@@ -1,7 +1,8 @@
 // The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
 // local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h,
-// reindex_command.h and server_commands.h, which have their own tests (tests/cli_test.cc,
-// tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc, tests/server_cli_test.cc).
+// reindex_command.h, dev_token_command.h and server_commands.h, which have their own tests
+// (tests/cli_test.cc, tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc,
+// tests/server_cli_test.cc).
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -9,13 +10,18 @@
 #include <iostream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "cli/audit_commands.h"
 #include "cli/checkpoint_commands.h"
+#include "cli/client_credentials.h"
+#include "cli/credential_flags.h"
 #include "cli/demo.h"
+#include "cli/dev_token_command.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
 #include "cli/keys.h"
@@ -25,6 +31,7 @@
 #include "cli/server_commands.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
+#include "sealtrail/status_macros.h"
 #include "server/service/defaults.h"
 
 namespace {
@@ -201,13 +208,23 @@ int main(int argc, char** argv) {
   const std::string server_help = "sealtraild address HOST:PORT (default: $" +
                                   std::string(sealtrail::kServerAddressEnv) + ", else " +
                                   std::string(sealtrail::kDefaultServerAddress) + ")";
+  // And the credentials: --token, --token-file, --tls-ca, --tls-cert, --tls-key, and --data DIR
+  // for a local server's dev token (client_credentials.h).
+  cli::CredentialFlagSet credential_flags;
   auto add_server = [&](CLI::App* command) {
-    return command->add_option("--server", server_address, server_help);
+    CLI::Option* server = command->add_option("--server", server_address, server_help);
+    credential_flags.AddTo(command, /*with_data_dir=*/true);
+    return server;
   };
-  auto connection = [&](const CLI::Option* server_option) {
-    return cli::ServerConnection{cli::ResolveServerAddress(
+  auto connection = [&](const CLI::Option* server_option) -> absl::StatusOr<cli::ServerConnection> {
+    cli::ServerConnection server{cli::ResolveServerAddress(
         server_option->count() > 0 ? std::optional<std::string>(server_address) : std::nullopt,
-        std::getenv(std::string(sealtrail::kServerAddressEnv).c_str()))};
+        std::getenv(sealtrail::kServerAddressEnv))};
+    ASSIGN_OR_RETURN(server.credentials,
+                     cli::ResolveClientCredentials(env, credential_flags.Given(),
+                                                   cli::CredentialEnvironment::FromProcess(),
+                                                   server.address, std::cerr));
+    return server;
   };
 
   std::string state_file;
@@ -244,16 +261,17 @@ int main(int argc, char** argv) {
           ->excludes(witness_checkpoint)
           ->excludes(witness_proof)
           ->excludes(witness_data);
+  credential_flags.AddTo(witness, /*with_data_dir=*/false);
   witness->callback([&] {
     if (witness_checkpoint->count() == 0 && witness_data->count() == 0 &&
         witness_server->count() == 0) {
       throw CLI::RequiredError("--checkpoint, --data or --server");
     }
-    run = [&] {
+    run = [&]() -> absl::Status {
       const cli::WitnessArgs args{state_file, vkey, origin};
       if (witness_server->count() > 0) {
-        return cli::RunWitness(env, args, cli::CandidateFromServer(connection(witness_server)),
-                               std::cout);
+        ASSIGN_OR_RETURN(cli::ServerConnection server, connection(witness_server));
+        return cli::RunWitness(env, args, cli::CandidateFromServer(std::move(server)), std::cout);
       }
       if (witness_data->count() > 0) {
         return cli::RunWitness(env, args, cli::CandidateFromDataDir(env, dir), std::cout);
@@ -297,6 +315,47 @@ int main(int argc, char** argv) {
                       "Index directory (default: DIR/index)");
   reindex->callback([&] { run = [&] { return cli::RunReindex(reindex_args, std::cout); }; });
 
+  cli::DevTokenArgs dev_token_args;
+  CLI::App* dev_token = app.add_subcommand(
+      "dev-token",
+      "Mint a JWT with the dev signing key of a local sealtraild's data directory (which "
+      "sealtraild creates on its first start; no other key is used) and print it. By default a "
+      "caller token with --role and --tenant; with --actor an end user's actor token for "
+      "`append --actor-token`, holding only --user-role and --user-tenant. Only a server started "
+      "with that data directory's dev key accepts these tokens.");
+  CLI::Option* dev_token_data = dev_token->add_option(
+      "--data", dev_token_args.data_dir,
+      absl::StrCat("Data directory of the local sealtraild (default: $", cli::kDataDirEnv, ")"));
+  dev_token->add_option("--sub", dev_token_args.subject, "Subject (sub): the user or service")
+      ->required();
+  dev_token->add_option("--role", dev_token_args.roles,
+                        "Role, repeatable: appender, auditor, platform-auditor or admin");
+  dev_token->add_option("--tenant", dev_token_args.tenants, "Tenant, repeatable; * for every one");
+  dev_token->add_option("--ttl", dev_token_args.ttl, "Lifetime, e.g. 30m, 1h or 7d")
+      ->capture_default_str();
+  CLI::Option* dev_token_actor =
+      dev_token->add_flag("--actor", dev_token_args.actor, "Mint an end user's actor token");
+  dev_token->add_option("--user-role", dev_token_args.user_role, "Actor token: the user's role")
+      ->needs(dev_token_actor);
+  dev_token
+      ->add_option("--user-tenant", dev_token_args.user_tenant, "Actor token: the user's tenant")
+      ->needs(dev_token_actor);
+  SetExamples(dev_token,
+              "  sealtrail dev-token --data ./data --sub billing-svc --role appender "
+              "--tenant acme > appender.jwt\n"
+              "  sealtrail dev-token --data ./data --sub alice --role auditor --tenant acme "
+              "--ttl 30m\n"
+              "  sealtrail dev-token --data ./data --actor --sub agent-4711 "
+              "--user-role supervisor --user-tenant acme");
+  dev_token->callback([&] {
+    if (dev_token_data->count() == 0) {
+      const char* data = std::getenv(cli::kDataDirEnv);
+      if (data == nullptr || data[0] == '\0') throw CLI::RequiredError("--data");
+      dev_token_args.data_dir = data;
+    }
+    run = [&] { return cli::RunDevToken(env, dev_token_args, std::cout); };
+  });
+
   cli::RecordFlags record;
   int32_t status_code = 0;
   CLI::App* server_append = app.add_subcommand(
@@ -333,8 +392,9 @@ int main(int argc, char** argv) {
   server_append->callback([&] {
     const bool from_flags = std::any_of(record_options.begin(), record_options.end(),
                                         [](const CLI::Option* option) { return option->count(); });
-    run = [&, from_flags] {
-      cli::ServerClient client(connection(append_server));
+    run = [&, from_flags]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(append_server));
+      cli::ServerClient client(std::move(server));
       if (!from_flags) return cli::RunServerAppend(client, std::cin, std::cout);
       if (append_status_code->count() > 0) record.status_code = status_code;
       return cli::RunServerAppendRecord(client, record, std::cout);
@@ -377,8 +437,9 @@ int main(int argc, char** argv) {
               "  sealtrail query --tenant acme --format json --with-proofs | jq .record.actor\n"
               "  sealtrail query --tenant acme --outcome DENIED -f");
   query->callback([&] {
-    run = [&] {
-      cli::ServerClient client(connection(query_server));
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(query_server));
+      cli::ServerClient client(std::move(server));
       return cli::RunQuery(client, query_args, std::cout);
     };
   });
@@ -424,8 +485,9 @@ int main(int argc, char** argv) {
     if (prove_seq->count() == 0 && prove_leaf->count() == 0 && prove_old->count() == 0) {
       throw CLI::RequiredError("--seq, --leaf-hash or --old");
     }
-    run = [&] {
-      cli::ServerClient client(connection(prove_server));
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(prove_server));
+      cli::ServerClient client(std::move(server));
       if (prove_old->count() > 0) {
         return cli::RunServerProveConsistency(env, client, old_size, IfGiven(prove_new, new_size),
                                               check, std::cout);
@@ -450,8 +512,9 @@ int main(int argc, char** argv) {
               "  sealtrail checkpoint --size \"$(jq .tree_size proof.json)\" |\n"
               "      sealtrail verify-proof --vkey log.vkey --checkpoint - --inclusion proof.json");
   server_checkpoint->callback([&] {
-    run = [&] {
-      cli::ServerClient client(connection(checkpoint_server));
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(checkpoint_server));
+      cli::ServerClient client(std::move(server));
       return cli::RunServerCheckpoint(client, IfGiven(checkpoint_size, size), std::cout);
     };
   });

@@ -1,15 +1,62 @@
 #include "cli/server_channel.h"
 
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
-#include "grpcpp/support/channel_arguments.h"
+#include "grpcpp/support/client_interceptor.h"
 #include "server/service/defaults.h"
 
 namespace sealtrail::cli {
+namespace {
+
+namespace gx = ::grpc::experimental;
+
+// Adds `authorization: <header>` to the initial metadata of one call.
+class BearerTokenInterceptor : public gx::Interceptor {
+ public:
+  explicit BearerTokenInterceptor(std::shared_ptr<const std::string> header)
+      : header_(std::move(header)) {}
+
+  void Intercept(gx::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            gx::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      methods->GetSendInitialMetadata()->emplace("authorization", *header_);
+    }
+    methods->Proceed();
+  }
+
+ private:
+  std::shared_ptr<const std::string> header_;
+};
+
+class BearerTokenInterceptorFactory : public gx::ClientInterceptorFactoryInterface {
+ public:
+  explicit BearerTokenInterceptorFactory(absl::string_view token)
+      : header_(std::make_shared<const std::string>(absl::StrCat("Bearer ", token))) {}
+
+  gx::Interceptor* CreateClientInterceptor(gx::ClientRpcInfo* /*info*/) override {
+    return new BearerTokenInterceptor(header_);
+  }
+
+ private:
+  std::shared_ptr<const std::string> header_;
+};
+
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const ClientCredentials& credentials) {
+  if (!credentials.tls()) return grpc::InsecureChannelCredentials();
+  grpc::SslCredentialsOptions options;
+  options.pem_root_certs = credentials.tls_root_pem;
+  options.pem_cert_chain = credentials.tls_cert_pem;
+  options.pem_private_key = credentials.tls_key_pem;
+  return grpc::SslCredentials(options);
+}
+
+}  // namespace
 
 std::string ResolveServerAddress(const std::optional<std::string>& flag, const char* env_value) {
   if (flag.has_value()) return *flag;
@@ -17,10 +64,16 @@ std::string ResolveServerAddress(const std::optional<std::string>& flag, const c
   return std::string(kDefaultServerAddress);
 }
 
-std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server) {
-  grpc::ChannelArguments args;
+std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server,
+                                                 grpc::ChannelArguments args) {
   args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  return grpc::CreateCustomChannel(server.address, grpc::InsecureChannelCredentials(), args);
+  std::vector<std::unique_ptr<gx::ClientInterceptorFactoryInterface>> interceptors;
+  if (!server.credentials.bearer_token.empty()) {
+    interceptors.push_back(
+        std::make_unique<BearerTokenInterceptorFactory>(server.credentials.bearer_token));
+  }
+  return gx::CreateCustomChannelWithInterceptors(
+      server.address, ChannelCredentials(server.credentials), args, std::move(interceptors));
 }
 
 void SetCallDeadline(const ServerConnection& server, grpc::ClientContext& context) {
@@ -74,6 +127,11 @@ absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& 
   if (code == absl::StatusCode::kUnavailable) {
     return absl::Status(code, absl::StrCat("server at ", server.address, ": ",
                                            absl::string_view(status.error_message())));
+  }
+  if (code == absl::StatusCode::kUnauthenticated && server.credentials.bearer_token.empty()) {
+    return absl::Status(code, absl::StrCat(absl::string_view(status.error_message()),
+                                           " (no token was sent: give --token, --token-file, $",
+                                           kTokenEnv, ", or --data DIR of a local sealtraild)"));
   }
   return absl::Status(code, status.error_message());
 }

@@ -3,8 +3,11 @@
 // one mapping from a gRPC status to an absl::Status (whose code then picks the exit code in
 // exit_codes.h, as for every other command).
 //
-// The channel is insecure for now. TLS and tokens come later; they belong in ServerConnection and
-// OpenServerChannel only, so that no command changes when they arrive.
+// Credentials (client_credentials.h) are applied here and nowhere else: TLS by the channel's
+// credentials, the bearer token by an interceptor on the channel that adds
+// `authorization: Bearer <token>` to every call, unary or stream. (gRPC's own call credentials
+// are not used because it refuses to send them over a plaintext channel, which a loopback server
+// may be.) sealtrail-bench opens its channels here too.
 #ifndef SEALTRAIL_TOOLS_CLI_SERVER_CHANNEL_H_
 #define SEALTRAIL_TOOLS_CLI_SERVER_CHANNEL_H_
 
@@ -16,8 +19,10 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cli/client_credentials.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/status.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 
@@ -34,15 +39,20 @@ inline constexpr int kMaxReceiveMessageBytes = 64 << 20;
 struct ServerConnection {
   std::string address;  // HOST:PORT.
   absl::Duration call_timeout = kDefaultCallTimeout;
+  ClientCredentials credentials{};
 };
 
 // The address the server commands use: `flag` if given, else `env_value` (the value of
 // $SEALTRAIL_SERVER, null when unset) if non-empty, else kDefaultServerAddress.
 std::string ResolveServerAddress(const std::optional<std::string>& flag, const char* env_value);
 
-// A channel to `server.address`. Creating it does not connect: the first call does, and fails
-// with UNAVAILABLE if the server cannot be reached.
-std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server);
+// A channel to `server.address` with `server.credentials`: TLS when they have a root CA (and a
+// client certificate for mutual TLS), else plaintext; the bearer token, if any, on every call.
+// `args` are further channel arguments; the receive limit is set to kMaxReceiveMessageBytes.
+// Creating it does not connect: the first call does, and fails with UNAVAILABLE if the server
+// cannot be reached.
+std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server,
+                                                 grpc::ChannelArguments args = {});
 
 // Sets the deadline of a unary call: now + server.call_timeout.
 void SetCallDeadline(const ServerConnection& server, grpc::ClientContext& context);
@@ -52,8 +62,8 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 
 // The absl::Status for a gRPC status: the same canonical code and the server's message, with
 // "server at ADDRESS: " prepended when the server could not be reached (UNAVAILABLE), since
-// gRPC's own message for that names no address the user would recognize. The only place a gRPC
-// status is converted.
+// gRPC's own message for that names no address the user would recognize, and for UNAUTHENTICATED
+// without a token a hint of how to give one. The only place a gRPC status is converted.
 absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& server);
 
 // The server's unary calls, each with the connection's deadline and its status converted by
