@@ -9,7 +9,9 @@ cd "$(dirname "$0")/.."
 ./scripts/build.sh
 data="${SEALTRAIL_DATA:-./data}"
 cat >&2 <<HINT
-sealtraild is starting on 127.0.0.1:7700 with data in ${data}. From another terminal:
+sealtraild is starting on 127.0.0.1:7700 with data in ${data}. From another terminal (the CLI
+uses the dev token the server writes to ${data}/dev-token):
+  export SEALTRAIL_DATA=${data}
   echo '{"actor":{"userId":"alice"},"action":{"name":"call.barge"},"context":{"tenantId":"acme"},"outcome":{"result":"SUCCESS"}}' | build/tools/sealtrail append
   build/tools/sealtrail query --tenant acme --with-proofs --format table
   build/tools/sealtrail prove --seq 0 --vkey ${data}/dev-signing.vkey
