@@ -435,7 +435,10 @@ int main(int argc, char** argv) {
               "  sealtrail query --tenant acme --action call.barge --from 2026-11-23T10:00:00Z "
               "--limit 20\n"
               "  sealtrail query --tenant acme --format json --with-proofs | jq .record.actor\n"
-              "  sealtrail query --tenant acme --outcome DENIED -f");
+              "  sealtrail query --tenant acme --outcome DENIED -f\n"
+              "  sealtrail query --data ./data --tenant acme      # a local server's dev token\n"
+              "  sealtrail query --server audit.example.com:7700 --tls-ca ca.pem \\\n"
+              "      --token-file auditor.jwt --tenant acme");
   query->callback([&] {
     run = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(cli::ServerConnection server, connection(query_server));
