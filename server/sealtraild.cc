@@ -14,6 +14,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "server/service/event_log.h"
 #include "server/service/server.h"
 #include "server/service/server_options.h"
@@ -40,6 +41,7 @@ int main(int argc, char** argv) {
   uint64_t index_cache_mb = options.index.block_cache_bytes >> 20;
   uint64_t index_write_buffer_mb = options.index.write_buffer_bytes >> 20;
   std::string port_file;
+  int64_t jwt_leeway_s = absl::ToInt64Seconds(options.jwt.leeway);
 
   CLI::App app(
       "sealtraild: the sealtrail audit-log server (gRPC: AuditLog, Prover, health, reflection).",
@@ -83,6 +85,40 @@ int main(int argc, char** argv) {
                  "Check every index block's checksum at start (a corrupt index is rebuilt)")
       ->capture_default_str();
   app.add_option("--port-file", port_file, "Write the bound port to this file once listening");
+  app.add_option("--tls-cert", options.tls_cert_file,
+                 "TLS certificate chain, PEM (with --tls-key; without both: plaintext, loopback "
+                 "only)");
+  app.add_option("--tls-key", options.tls_key_file, "TLS private key, PEM");
+  app.add_option("--tls-client-ca", options.tls_client_ca_file,
+                 "Mutual TLS: require client certificates signed by this CA, PEM");
+  app.add_option("--client-identities", options.client_identities_file,
+                 "JSON map from client certificate CN to {subject, roles, tenants}");
+  app.add_option("--jwt-keys", options.jwt_key_files,
+                 "JWKS or PEM file of keys verifying bearer and actor tokens (repeatable; "
+                 "default: the data directory's dev key and DATA/dev-token)");
+  app.add_option("--jwt-issuer", options.jwt.issuer, "Required token issuer (iss)");
+  app.add_option("--jwt-audience", options.jwt.audience, "Required token audience (aud)");
+  app.add_option("--jwt-leeway-s", jwt_leeway_s, "Clock leeway for exp, nbf and iat, seconds")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{3600}));
+  app.add_option("--jwt-roles-claim", options.jwt.roles_claim, "Claim holding a caller's roles")
+      ->capture_default_str();
+  app.add_option("--jwt-tenants-claim", options.jwt.tenants_claim,
+                 "Claim holding a caller's tenants (\"*\": all)")
+      ->capture_default_str();
+  app.add_option("--jwt-role-claim", options.jwt.role_claim, "Claim holding an end user's role")
+      ->capture_default_str();
+  app.add_option("--jwt-tenant-claim", options.jwt.tenant_claim,
+                 "Claim holding an end user's tenant")
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", options.trusted_proxies,
+                 "CIDR of a proxy whose x-forwarded-for is believed (repeatable)");
+  app.add_option("--require-verified-actor", options.require_verified_actor,
+                 "Refuse this tenant's records without a valid actor token (repeatable)");
+  app.add_option("--denial-window-ms", options.denial_window_ms,
+                 "Identical refused requests within this window are recorded as one counted event")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
   app.footer(
       "Example: sealtraild --data ./data --listen 127.0.0.1:7700\n"
       "Stop with SIGTERM or Ctrl-C: in-flight appends finish and a final checkpoint is signed.");
@@ -90,6 +126,7 @@ int main(int argc, char** argv) {
   options.sync = sync == "durable" ? sealtrail::SyncPolicy::kDurable : sealtrail::SyncPolicy::kNone;
   options.index.block_cache_bytes = static_cast<size_t>(index_cache_mb) << 20;
   options.index.write_buffer_bytes = static_cast<size_t>(index_write_buffer_mb) << 20;
+  options.jwt.leeway = absl::Seconds(jwt_leeway_s);
 
   // Block the shutdown signals in every thread (gRPC's and ours inherit this mask), and take
   // them synchronously below with sigwait: no async-signal-safety puzzles.

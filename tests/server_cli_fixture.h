@@ -77,6 +77,13 @@ inline std::vector<uint64_t> Seqs(const std::vector<JsonLine>& lines) {
   return seqs;
 }
 
+// A connection to `server` that presents its dev token (every role, every tenant).
+inline ServerConnection ConnectionTo(const TestServer& server) {
+  ServerConnection connection{server.address()};
+  connection.credentials.bearer_token = server.dev_token();
+  return connection;
+}
+
 class ServerCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -86,7 +93,7 @@ class ServerCliTest : public ::testing::Test {
         TestServer::Start(scratch_.Sub("data"), options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    client_.emplace(ServerConnection{server_->address()});
+    client_.emplace(ConnectionTo(*server_));
   }
 
   ServerClient& client() { return *client_; }

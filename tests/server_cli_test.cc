@@ -321,7 +321,7 @@ TEST_F(ServerCliTest, WitnessAgainstTheServerAdvancesItsState) {
   AwaitCheckpoint(24);
   const WitnessArgs args{scratch_.Sub("witness.note"), vkey(), ""};
   std::ostringstream first;
-  ASSERT_OK(RunWitness(Env::Default(), args, CandidateFromServer({server_->address()}), first));
+  ASSERT_OK(RunWitness(Env::Default(), args, CandidateFromServer(client().connection()), first));
   const JsonLine accepted = OnlyLine(first.str());
   EXPECT_EQ(accepted["accepted"], true);
   EXPECT_TRUE(accepted["old_size"].is_null());
@@ -330,7 +330,7 @@ TEST_F(ServerCliTest, WitnessAgainstTheServerAdvancesItsState) {
   Append(MixedRecords());
   AwaitCheckpoint(first_size + 24);
   std::ostringstream second;
-  ASSERT_OK(RunWitness(Env::Default(), args, CandidateFromServer({server_->address()}), second));
+  ASSERT_OK(RunWitness(Env::Default(), args, CandidateFromServer(client().connection()), second));
   const JsonLine advanced = OnlyLine(second.str());
   EXPECT_EQ(advanced["accepted"], true);
   EXPECT_EQ(advanced["old_size"], first_size);
@@ -345,6 +345,8 @@ TEST_F(ServerCliTest, WitnessAgainstTheServerAdvancesItsState) {
 TEST_F(ServerCliTest, BinaryAppendsQueriesAndProves) {
   const std::string cli = SEALTRAIL_CLI_PATH;
   ScratchDir io("server_cli_io");
+  // The server's data directory: the CLI takes its dev token for a loopback server from there.
+  ASSERT_EQ(setenv("SEALTRAIL_DATA", scratch_.Sub("data").c_str(), 1), 0);
   const ProcessResult appended = RunProcess(cli, {"append", "--server", server_->address()},
                                             JsonLinesOf({MakeRecord("acme", "alice", "call.barge"),
                                                          MakeRecord("acme", "bob", "auth.login")}),
@@ -396,6 +398,7 @@ TEST_F(ServerCliTest, BinaryAppendsQueriesAndProves) {
     EXPECT_EQ(help.exit_code, 0);
     EXPECT_THAT(help.out, HasSubstr("Examples:\n  sealtrail " + command));
   }
+  ASSERT_EQ(unsetenv("SEALTRAIL_DATA"), 0);
 }
 
 }  // namespace

@@ -25,6 +25,7 @@
 #include "gtest/gtest.h"
 #include "sealtrail/env.h"
 #include "server/record/record.h"
+#include "server_cli_fixture.h"
 #include "server_testing/test_server.h"
 #include "testing/json_lines.h"
 #include "testing/scratch_dir.h"
@@ -184,9 +185,7 @@ class LyingServerTest : public ::testing::Test {
     return checkpoint.value_or(v1::Checkpoint());
   }
 
-  static ServerClient RealClient(TestServer& server) {
-    return ServerClient(ServerConnection{server.address()});
-  }
+  static ServerClient RealClient(TestServer& server) { return ServerClient(ConnectionTo(server)); }
 
   // Runs `query --format json` against the canned server; checks nothing was printed.
   absl::Status Query(bool with_proofs) {

@@ -59,12 +59,13 @@ class Load {
   static constexpr int kUnaryCallers = 4;
   static constexpr int kMaxRecordsPerCaller = 200000;
 
-  Load(const std::string& address, const std::string& tag) {
+  // `daemon` must outlive Finish.
+  Load(const DaemonProcess& daemon, const std::string& tag) {
     for (int s = 0; s < kStreams; ++s) {
-      threads_.emplace_back([this, address, tag, s] { RunStream(address, tag, s); });
+      threads_.emplace_back([this, &daemon, tag, s] { RunStream(daemon, tag, s); });
     }
     for (int u = 0; u < kUnaryCallers; ++u) {
-      threads_.emplace_back([this, address, tag, u] { RunUnary(address, tag, u); });
+      threads_.emplace_back([this, &daemon, tag, u] { RunUnary(daemon, tag, u); });
     }
   }
 
@@ -82,8 +83,8 @@ class Load {
   }
 
  private:
-  static std::unique_ptr<v1::AuditLog::Stub> Connect(const std::string& address) {
-    return v1::AuditLog::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  static std::unique_ptr<v1::AuditLog::Stub> Connect(const DaemonProcess& daemon) {
+    return v1::AuditLog::NewStub(daemon.NewChannel());
   }
 
   v1::AuditRecord Next(const std::string& caller, int i) {
@@ -100,8 +101,8 @@ class Load {
     }
   }
 
-  void RunStream(const std::string& address, const std::string& tag, int s) {
-    auto stub = Connect(address);
+  void RunStream(const DaemonProcess& daemon, const std::string& tag, int s) {
+    auto stub = Connect(daemon);
     grpc::ClientContext context;
     auto stream = stub->AppendStream(&context);
     std::string caller = absl::StrCat(tag, "-stream", s);
@@ -123,8 +124,8 @@ class Load {
     (void)stream->Finish();
   }
 
-  void RunUnary(const std::string& address, const std::string& tag, int u) {
-    auto stub = Connect(address);
+  void RunUnary(const DaemonProcess& daemon, const std::string& tag, int u) {
+    auto stub = Connect(daemon);
     std::string caller = absl::StrCat(tag, "-unary", u);
     for (int i = 0; !stop_ && i < kMaxRecordsPerCaller; ++i) {
       v1::AppendRequest request;
@@ -146,8 +147,8 @@ class Load {
 // Every acknowledged record is in the log at its sequence number with its leaf hash, and the
 // index finds it. Query results carry the bytes the log holds at each sequence number, so one
 // pass over the tenant checks both; a sample is also proven and verified one by one.
-void ExpectAllPresent(const std::string& address, const std::map<uint64_t, Acknowledged>& acked) {
-  auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+void ExpectAllPresent(const DaemonProcess& daemon, const std::map<uint64_t, Acknowledged>& acked) {
+  auto channel = daemon.NewChannel();
   auto prover = v1::Prover::NewStub(channel);
   auto audit = v1::AuditLog::NewStub(channel);
   std::map<uint64_t, std::string> found;  // seq -> stored bytes
@@ -212,8 +213,8 @@ TEST_F(ServerCrashTest, SigkillUnderLoadLosesNoAcknowledgedRecord) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaemonProcess> daemon,
                          StartDaemon(absl::StrCat("round", round)));
     // Everything acknowledged in earlier rounds survived the earlier kills.
-    ExpectAllPresent(daemon->address(), all_acked);
-    Load load(daemon->address(), absl::StrCat("round", round));
+    ExpectAllPresent(*daemon, all_acked);
+    Load load(*daemon, absl::StrCat("round", round));
     // Kill once the load is under way, at a random moment.
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     while (load.count() < 200 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
@@ -230,14 +231,14 @@ TEST_F(ServerCrashTest, SigkillUnderLoadLosesNoAcknowledgedRecord) {
   }
   EXPECT_EQ(productive_rounds, kRounds) << "a round acknowledged nothing before the kill";
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaemonProcess> daemon, StartDaemon("final"));
-  ExpectAllPresent(daemon->address(), all_acked);
+  ExpectAllPresent(*daemon, all_acked);
   // Restarting after a kill is a recovery the operator is told about, or a clean open.
   EXPECT_THAT(daemon->Stderr(), ::testing::HasSubstr("\"event\":\"log_opened\""));
 }
 
 TEST_F(ServerCrashTest, SigtermFinishesInFlightAppendsAndSignsAFinalCheckpoint) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaemonProcess> daemon, StartDaemon("first"));
-  Load load(daemon->address(), "term");
+  Load load(*daemon, "term");
   absl::Time deadline = absl::Now() + absl::Seconds(20);
   while (load.count() < 500 && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(5));
   daemon->Signal(SIGTERM);
@@ -271,14 +272,14 @@ TEST_F(ServerCrashTest, SigtermFinishesInFlightAppendsAndSignsAFinalCheckpoint) 
   // A clean shutdown leaves nothing to recover, and the latest checkpoint is the final one.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaemonProcess> restarted, StartDaemon("second"));
   EXPECT_THAT(restarted->Stderr(), ::testing::Not(::testing::HasSubstr("log_recovery")));
-  auto channel = grpc::CreateChannel(restarted->address(), grpc::InsecureChannelCredentials());
+  auto channel = restarted->NewChannel();
   auto prover = v1::Prover::NewStub(channel);
   v1::GetCheckpointRequest request;
   v1::GetCheckpointResponse response;
   grpc::ClientContext context;
   ASSERT_TRUE(prover->GetCheckpoint(&context, request, &response).ok());
   EXPECT_EQ(response.checkpoint().tree_size(), final_size);
-  ExpectAllPresent(restarted->address(), acked);
+  ExpectAllPresent(*restarted, acked);
 }
 
 }  // namespace

@@ -8,8 +8,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "server/record/record.h"
 #include "server/service/audit_log_service.h"
+#include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
 
 namespace sealtrail {
@@ -27,6 +27,13 @@ void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendRespo
   }
 }
 
+// An AppendStream refused before anything was read.
+class RefusedStream final : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+ public:
+  explicit RefusedStream(grpc::Status refusal) { Finish(std::move(refusal)); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
 // Serves one AppendStream. Requests are submitted to the pipeline as they arrive, up to
@@ -37,11 +44,13 @@ void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendRespo
 class AppendStreamReactor final
     : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
  public:
+  // REQUIRES: `call` is authenticated.
   AppendStreamReactor(AuditLogService* service, AppendPipeline* pipeline,
-                      uint32_t max_batch_records, uint32_t window)
+                      const AppendAdmission* admission, Call call, uint32_t window)
       : service_(service),
         pipeline_(pipeline),
-        max_batch_records_(max_batch_records),
+        admission_(admission),
+        call_(std::move(call)),
         window_(window) {
     bool registered = service_->RegisterStream(this);
     absl::MutexLock lock(&mu_);
@@ -68,14 +77,8 @@ class AppendStreamReactor final
     }
     // Everything taken from request_ before reading_ is cleared: from then on another thread
     // may start the next read into it.
-    absl::Status invalid = ValidateAppendRequest(request_, max_batch_records_);
-    std::vector<v1::AuditRecord> records;
-    if (invalid.ok()) {
-      records.reserve(request_.records_size());
-      for (v1::AuditRecord& record : *request_.mutable_records()) {
-        records.push_back(std::move(record));
-      }
-    }
+    absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_->Admit(call_, request_);
+    absl::Status invalid = records.status();
     request_.Clear();
     uint64_t id;
     {
@@ -91,7 +94,7 @@ class AppendStreamReactor final
       }
       ++inflight_;
     }
-    pipeline_->Submit(std::move(records),
+    pipeline_->Submit(*std::move(records),
                       [this, id](CommitResult result) { OnCommitted(id, std::move(result)); });
     absl::MutexLock lock(&mu_);
     ProgressLocked();
@@ -182,7 +185,8 @@ class AppendStreamReactor final
 
   AuditLogService* const service_;
   AppendPipeline* const pipeline_;
-  const uint32_t max_batch_records_;
+  const AppendAdmission* const admission_;
+  const Call call_;
   const uint32_t window_;
 
   // The read buffer: only touched while reading_ is true (between StartRead and the point in
@@ -203,35 +207,24 @@ class AppendStreamReactor final
   absl::Status failure_ ABSL_GUARDED_BY(mu_);
 };
 
-absl::Status ValidateAppendRequest(const v1::AppendRequest& request, uint32_t max_records) {
-  if (request.records_size() == 0) {
-    return absl::InvalidArgumentError("an AppendRequest must carry at least one record");
-  }
-  if (static_cast<uint64_t>(request.records_size()) > max_records) {
-    return absl::InvalidArgumentError(absl::StrCat("an AppendRequest may carry at most ",
-                                                   max_records, " records, this one has ",
-                                                   request.records_size()));
-  }
-  for (int i = 0; i < request.records_size(); ++i) {
-    absl::Status status = ValidateRecord(request.records(i));
-    if (!status.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat("records[", i, "]: ", status.message()));
-    }
-  }
-  return absl::OkStatus();
-}
-
 grpc::ServerUnaryReactor* AuditLogService::Append(grpc::CallbackServerContext* context,
                                                   const v1::AppendRequest* request,
                                                   v1::AppendResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::Status invalid = ValidateAppendRequest(*request, options_.max_batch_records);
-  if (!invalid.ok()) {
-    reactor->Finish(ToGrpcStatus(invalid));
+  Call call = access_->Begin(*context, kAppendMethod);
+  absl::Status authenticated = access_->Authenticate(
+      *context, call, request->records_size() > 0 ? request->records(0).context().tenant_id() : "");
+  if (!authenticated.ok()) {
+    reactor->Finish(ToGrpcStatus(authenticated));
     return reactor;
   }
-  std::vector<v1::AuditRecord> records(request->records().begin(), request->records().end());
-  pipeline_->Submit(std::move(records), [reactor, response](CommitResult result) {
+  v1::AppendRequest owned = *request;  // gRPC's is const; Admit moves the records out.
+  absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_.Admit(call, owned);
+  if (!records.ok()) {
+    reactor->Finish(ToGrpcStatus(records.status()));
+    return reactor;
+  }
+  pipeline_->Submit(*std::move(records), [reactor, response](CommitResult result) {
     if (result.ok()) FillResponse(*result, response);
     reactor->Finish(ToGrpcStatus(result.status()));
   });
@@ -239,8 +232,12 @@ grpc::ServerUnaryReactor* AuditLogService::Append(grpc::CallbackServerContext* c
 }
 
 grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AuditLogService::AppendStream(
-    grpc::CallbackServerContext* /*context*/) {
-  return new AppendStreamReactor(this, pipeline_, options_.max_batch_records,
+    grpc::CallbackServerContext* context) {
+  Call call = access_->Begin(*context, kAppendStreamMethod);
+  // The records' tenants are not known yet: each request is authorized as it arrives.
+  absl::Status authenticated = access_->Authenticate(*context, call, "");
+  if (!authenticated.ok()) return new RefusedStream(ToGrpcStatus(authenticated));
+  return new AppendStreamReactor(this, pipeline_, &admission_, std::move(call),
                                  options_.stream_window);
 }
 

@@ -3,8 +3,10 @@
 // no thread: they hand validated records to the AppendPipeline and reply from its callback.
 // The query methods are synchronous and read the index and the log.
 //
-// Every request is checked before anything is touched: an invalid one gets INVALID_ARGUMENT
-// naming the field, and nothing of it is written.
+// Every call is authenticated and authorized (AccessControl) and every request checked before
+// anything is touched: an invalid one gets INVALID_ARGUMENT naming the field, a refused one
+// UNAUTHENTICATED or PERMISSION_DENIED (and is recorded as a denial), and nothing of it is
+// written.
 //
 // Thread-safety: gRPC calls the methods concurrently; the service keeps no per-call state of
 // its own outside the reactors.
@@ -13,6 +15,7 @@
 
 #include <cstdint>
 #include <set>
+#include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -20,6 +23,8 @@
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "server/index/audit_index.h"
+#include "server/service/access_control.h"
+#include "server/service/append_admission.h"
 #include "server/service/append_pipeline.h"
 #include "server/service/proof_source.h"
 
@@ -44,8 +49,14 @@ class AuditLogService final
  public:
   // None owned; all must outlive the service (and the gRPC server it is registered with).
   AuditLogService(AppendPipeline* pipeline, const Log* log, const AuditIndex* index,
-                  ProofSource* proofs, AuditLogServiceOptions options)
-      : pipeline_(pipeline), log_(log), index_(index), proofs_(proofs), options_(options) {}
+                  ProofSource* proofs, const AccessControl* access, AuditLogServiceOptions options)
+      : pipeline_(pipeline),
+        log_(log),
+        index_(index),
+        proofs_(proofs),
+        access_(access),
+        options_(options),
+        admission_(access, options.max_batch_records) {}
 
   // Ends every open AppendStream as soon as its in-flight requests are answered (UNAVAILABLE,
   // "shutting down": every reply sent is durable, the client resends the rest) and refuses new
@@ -64,6 +75,9 @@ class AuditLogService final
                            grpc::ServerWriter<v1::QueryResponse>* writer) override;
 
  private:
+  // Authenticates the caller of a query and checks it may read the request's tenant.
+  absl::Status AdmitQuery(const grpc::ServerContextBase& context, absl::string_view method,
+                          const v1::QueryRequest& request) const;
   // One page: up to `limit` results (0: the request's own limit) after request.page_token.
   absl::Status RunQuery(const v1::QueryRequest& request, uint32_t limit,
                         v1::QueryResponse* response) const;
@@ -77,17 +91,14 @@ class AuditLogService final
   const Log* const log_;
   const AuditIndex* const index_;
   ProofSource* const proofs_;
+  const AccessControl* const access_;
   const AuditLogServiceOptions options_;
+  const AppendAdmission admission_;
 
   absl::Mutex streams_mu_;  // Taken before any stream's own mutex, never after.
   std::set<AppendStreamReactor*> streams_ ABSL_GUARDED_BY(streams_mu_);
   bool shutting_down_ ABSL_GUARDED_BY(streams_mu_) = false;
 };
-
-// Checks an AppendRequest: at least one and at most `max_records` records, each passing
-// ValidateRecord. INVALID_ARGUMENT naming the record ("records[3]: context.tenant_id ...").
-[[nodiscard]] absl::Status ValidateAppendRequest(const v1::AppendRequest& request,
-                                                 uint32_t max_records);
 
 }  // namespace sealtrail
 

@@ -6,6 +6,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "sealtrail/status_macros.h"
+#include "server/record/record.h"
+#include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
 
 namespace sealtrail {
@@ -49,11 +51,44 @@ absl::StatusOr<uint64_t> ProverService::FindRecord(const v1::ProveInclusionReque
   return absl::InvalidArgumentError("set seq or leaf_hash to name the record to prove");
 }
 
-grpc::Status ProverService::ProveInclusion(grpc::ServerContext* /*context*/,
+absl::StatusOr<uint64_t> ProverService::FindReadableRecord(
+    const Call& call, const v1::ProveInclusionRequest& request) const {
+  absl::StatusOr<uint64_t> found = FindRecord(request);
+  if (GrantsEveryTenant(*call.principal, Access::kReadTenant)) return found;
+  if (!found.ok() && found.status().code() != absl::StatusCode::kNotFound) return found;
+  std::string tenant;
+  if (found.ok()) {
+    ASSIGN_OR_RETURN(std::string bytes, log_->Read(*found));
+    ASSIGN_OR_RETURN(v1::AuditRecord record, ParseStoredRecord(bytes));
+    tenant = record.context().tenant_id();
+    if (Authorize(*call.principal, Access::kReadTenant, tenant).ok()) return found;
+  }
+  // One message, whatever the reason, and not even the number asked for, so that no two
+  // answers differ. The evidence names the tenant whose record was asked for (its auditors see
+  // the probe); the caller's answer does not.
+  return access_->Deny(
+      call, tenant,
+      absl::PermissionDeniedError(
+          absl::StrCat("no record you may read has this ",
+                       request.leaf_case() == v1::ProveInclusionRequest::kSeq ? "seq" : "leaf hash",
+                       " (there is none, or it belongs to a tenant you may not read)")));
+}
+
+absl::Status ProverService::AdmitWholeLog(const grpc::ServerContextBase& context,
+                                          absl::string_view method) const {
+  Call call = access_->Begin(context, method);
+  RETURN_IF_ERROR(access_->Authenticate(context, call, ""));
+  return access_->Authorize(call, "");
+}
+
+grpc::Status ProverService::ProveInclusion(grpc::ServerContext* context,
                                            const v1::ProveInclusionRequest* request,
                                            v1::ProveInclusionResponse* response) {
   absl::Status status = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(uint64_t seq, FindRecord(*request));
+    Call call = access_->Begin(*context, kProveInclusionMethod);
+    RETURN_IF_ERROR(access_->Authenticate(*context, call, ""));
+    RETURN_IF_ERROR(access_->AuthorizeRole(call, ""));
+    ASSIGN_OR_RETURN(uint64_t seq, FindReadableRecord(call, *request));
     if (request->tree_size() != 0 && request->tree_size() <= seq) {
       return absl::InvalidArgumentError(absl::StrCat("tree_size ", request->tree_size(),
                                                      " does not include seq ", seq,
@@ -67,10 +102,11 @@ grpc::Status ProverService::ProveInclusion(grpc::ServerContext* /*context*/,
   return ToGrpcStatus(status);
 }
 
-grpc::Status ProverService::ProveConsistency(grpc::ServerContext* /*context*/,
+grpc::Status ProverService::ProveConsistency(grpc::ServerContext* context,
                                              const v1::ProveConsistencyRequest* request,
                                              v1::ProveConsistencyResponse* response) {
   absl::Status status = [&]() -> absl::Status {
+    RETURN_IF_ERROR(AdmitWholeLog(*context, kProveConsistencyMethod));
     if (request->old_size() == 0) {
       return absl::InvalidArgumentError("old_size must be at least 1");
     }
@@ -87,9 +123,11 @@ grpc::Status ProverService::ProveConsistency(grpc::ServerContext* /*context*/,
   return ToGrpcStatus(status);
 }
 
-grpc::Status ProverService::GetCheckpoint(grpc::ServerContext* /*context*/,
+grpc::Status ProverService::GetCheckpoint(grpc::ServerContext* context,
                                           const v1::GetCheckpointRequest* request,
                                           v1::GetCheckpointResponse* response) {
+  absl::Status admitted = AdmitWholeLog(*context, kGetCheckpointMethod);
+  if (!admitted.ok()) return ToGrpcStatus(admitted);
   absl::StatusOr<StoredCheckpoint> stored =
       request->tree_size() == 0 ? proofs_->Latest() : store_->Get(request->tree_size());
   if (!stored.ok()) return ToGrpcStatus(stored.status());

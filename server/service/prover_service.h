@@ -2,6 +2,10 @@
 // leaf hash), consistency proofs and signed checkpoints. Proofs come from the log's stored
 // nodes; tree sizes default to the latest signed checkpoint (see ProofSource).
 //
+// Access (authorizer.h): an inclusion proof needs read access to the record's tenant; consistency
+// proofs and checkpoints cover the whole log and need any auditor role (docs/server.md, "What
+// proofs reveal").
+//
 // Thread-safety: gRPC calls the methods concurrently.
 #ifndef SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
 #define SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
@@ -10,6 +14,7 @@
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "server/index/audit_index.h"
+#include "server/service/access_control.h"
 #include "server/service/proof_source.h"
 
 namespace sealtrail {
@@ -18,8 +23,8 @@ class ProverService final : public v1::Prover::Service {
  public:
   // None owned; all must outlive the service.
   ProverService(const Log* log, const AuditIndex* index, const CheckpointStore* store,
-                ProofSource* proofs)
-      : log_(log), index_(index), store_(store), proofs_(proofs) {}
+                ProofSource* proofs, const AccessControl* access)
+      : log_(log), index_(index), store_(store), proofs_(proofs), access_(access) {}
 
   grpc::Status ProveInclusion(grpc::ServerContext* context,
                               const v1::ProveInclusionRequest* request,
@@ -33,11 +38,20 @@ class ProverService final : public v1::Prover::Service {
  private:
   // The sequence number the request names. NOT_FOUND when no such record exists.
   absl::StatusOr<uint64_t> FindRecord(const v1::ProveInclusionRequest& request) const;
+  // FindRecord, for a caller that may read the record's tenant. A caller that may not read
+  // every tenant gets the same PERMISSION_DENIED, with the same message, for a record of another
+  // tenant and for no record at all: the answer must not tell whether it exists.
+  absl::StatusOr<uint64_t> FindReadableRecord(const Call& call,
+                                              const v1::ProveInclusionRequest& request) const;
+  // Authenticates the caller of `method` and checks its role (kReadLog methods).
+  absl::Status AdmitWholeLog(const grpc::ServerContextBase& context,
+                             absl::string_view method) const;
 
   const Log* const log_;
   const AuditIndex* const index_;
   const CheckpointStore* const store_;
   ProofSource* const proofs_;
+  const AccessControl* const access_;
 };
 
 }  // namespace sealtrail

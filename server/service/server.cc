@@ -20,27 +20,23 @@
 #include "sealtrail/status_macros.h"
 #include "server/index/open_or_rebuild.h"
 #include "server/record/record.h"
+#include "server/service/access_control.h"
 #include "server/service/append_pipeline.h"
 #include "server/service/audit_log_service.h"
+#include "server/service/authenticator.h"
+#include "server/service/client_address.h"
+#include "server/service/denial_recorder.h"
 #include "server/service/proof_source.h"
 #include "server/service/prover_service.h"
 #include "server/service/signing_key.h"
+#include "server/service/token_verifier.h"
+#include "server/service/transport_security.h"
 
 namespace sealtrail {
 namespace {
 
 // How long Shutdown lets in-flight calls finish before cancelling them.
 constexpr auto kShutdownGrace = std::chrono::seconds(30);
-
-// "host" of "host:port" ("[::1]:7700" -> "[::1]").
-std::string ListenHost(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  return colon == std::string::npos ? listen : listen.substr(0, colon);
-}
-
-bool IsLoopbackHost(const std::string& host) {
-  return host == "localhost" || host == "[::1]" || host.rfind("127.", 0) == 0;
-}
 
 absl::Status CheckOptions(const ServerOptions& options) {
   if (options.listen.empty() || options.listen.find(':') == std::string::npos) {
@@ -58,7 +54,11 @@ absl::Status CheckOptions(const ServerOptions& options) {
   if (options.max_batch_records < 1) {
     return absl::InvalidArgumentError("max batch records must be at least 1");
   }
-  return absl::OkStatus();
+  if (options.denial_window_ms < 1 || options.max_denial_keys < 1) {
+    return absl::InvalidArgumentError(
+        "the denial window and the number of denials tracked must be at least 1");
+  }
+  return CheckTransportOptions(options);
 }
 
 }  // namespace
@@ -124,22 +124,44 @@ class AuditServer::Impl {
     ASSIGN_OR_RETURN(pipeline_, AppendPipeline::Start(log_.get(), index_.get(), events_, env_,
                                                       pipeline_options));
 
+    RETURN_IF_ERROR(OpenAccessControl());
     proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
     AuditLogServiceOptions service_options;
     service_options.max_batch_records = options.max_batch_records;
-    audit_service_ = std::make_unique<AuditLogService>(pipeline_.get(), log_.get(), index_.get(),
-                                                       proofs_.get(), service_options);
-    prover_service_ =
-        std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(), proofs_.get());
+    audit_service_ = std::make_unique<AuditLogService>(
+        pipeline_.get(), log_.get(), index_.get(), proofs_.get(), access_.get(), service_options);
+    prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(),
+                                                      proofs_.get(), access_.get());
     return Listen();
+  }
+
+  // Authentication (tokens, client certificates), client addresses and denial evidence.
+  absl::Status OpenAccessControl() {
+    ASSIGN_OR_RETURN(std::unique_ptr<JwtVerifier> verifier,
+                     LoadTokenVerifier(env_, options_, events_));
+    ClientIdentities identities;
+    if (!options_.client_identities_file.empty()) {
+      ASSIGN_OR_RETURN(identities, LoadClientIdentities(env_, options_.client_identities_file));
+    }
+    authenticator_ = std::make_unique<Authenticator>(std::move(verifier), std::move(identities));
+    ASSIGN_OR_RETURN(ClientAddress addresses, ClientAddress::Create(options_.trusted_proxies));
+    addresses_ = std::make_unique<ClientAddress>(std::move(addresses));
+    DenialRecorderOptions denial_options;
+    denial_options.window = absl::Milliseconds(options_.denial_window_ms);
+    denial_options.max_keys = options_.max_denial_keys;
+    denials_ = std::make_unique<DenialRecorder>(pipeline_.get(), events_, env_, denial_options);
+    access_ =
+        std::make_unique<AccessControl>(authenticator_.get(), addresses_.get(), denials_.get());
+    return absl::OkStatus();
   }
 
   absl::Status Listen() {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                     MakeServerCredentials(env_, options_));
     grpc::ServerBuilder builder;
-    // Plaintext until the identity issue adds TLS; the default address is loopback.
-    builder.AddListeningPort(options_.listen, grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort(options_.listen, credentials, &port_);
     builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
     builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
     builder.RegisterService(audit_service_.get());
@@ -151,12 +173,13 @@ class AuditServer::Impl {
     }
     std::string host = ListenHost(options_.listen);
     address_ = absl::StrCat(host, ":", port_);
-    if (!IsLoopbackHost(host)) {
-      events_->Warning("plaintext_non_loopback",
+    if (options_.tls_cert_file.empty()) {
+      // CheckTransportOptions allowed plaintext on loopback only.
+      events_->Warning("plaintext_loopback",
                        {{"address", address_},
                         {"note",
-                         "gRPC without TLS on a non-loopback address: anyone on the "
-                         "network can read and submit audit events"}});
+                         "gRPC without TLS: only for local use; anyone on this machine can read "
+                         "the traffic (use --tls-cert/--tls-key otherwise)"}});
     }
     checkpointer_->Start();
     events_->Info("listening", {{"address", address_}, {"verifier_key", verifier_key_}});
@@ -201,6 +224,8 @@ class AuditServer::Impl {
       audit_service_->BeginShutdown();
       server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     }
+    // No call is running any more: the last denials' counts go to the pipeline before it drains.
+    if (denials_ != nullptr) denials_->Stop();
     if (pipeline_ != nullptr) pipeline_->Stop();
     if (checkpointer_ != nullptr) checkpointer_->Stop();
     // Only a server that came up signs on the way down: a failed start changes nothing more.
@@ -224,6 +249,8 @@ class AuditServer::Impl {
     server_.reset();
     prover_service_.reset();
     audit_service_.reset();
+    access_.reset();
+    denials_.reset();
     pipeline_.reset();
     checkpointer_.reset();
     index_.reset();
@@ -242,6 +269,10 @@ class AuditServer::Impl {
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<AuditIndex> index_;
   std::unique_ptr<AppendPipeline> pipeline_;
+  std::unique_ptr<Authenticator> authenticator_;
+  std::unique_ptr<ClientAddress> addresses_;
+  std::unique_ptr<DenialRecorder> denials_;
+  std::unique_ptr<AccessControl> access_;
   std::unique_ptr<ProofSource> proofs_;
   std::unique_ptr<AuditLogService> audit_service_;
   std::unique_ptr<ProverService> prover_service_;

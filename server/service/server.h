@@ -5,11 +5,14 @@
 //
 // Start-up order: log (recovery report logged), checkpoint store, signing key (a dev key is
 // generated when none is configured), index (opened, caught up or rebuilt from the log; logged),
-// background checkpointer, then the gRPC listener. Only then is the server reachable.
+// append pipeline, access control (token keys, or the dev JWT key and DATA/dev-token; client
+// identities; denial recorder), background checkpointer, then the gRPC listener (TLS, or
+// plaintext on loopback only). Only then is the server reachable. Every AuditLog and Prover call
+// is authenticated and authorized (docs/server.md, "Authentication and authorization").
 //
 // Shutdown order: stop accepting calls, let in-flight calls finish (appends become durable and
-// are answered), drain the append pipeline, sign a final checkpoint of everything acknowledged,
-// close the index (flushed) and the log.
+// are answered), record the pending denial counts, drain the append pipeline, sign a final
+// checkpoint of everything acknowledged, close the index (flushed) and the log.
 //
 // Thread-safety: Shutdown and Wait may be called from any thread; Shutdown is idempotent.
 #ifndef SEALTRAIL_SERVER_SERVICE_SERVER_H_

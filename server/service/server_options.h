@@ -5,10 +5,13 @@
 #define SEALTRAIL_SERVER_SERVICE_SERVER_OPTIONS_H_
 
 #include <cstdint>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "sealtrail/env.h"
 #include "sealtrail/log.h"
+#include "server/auth/jwt_verifier.h"
 #include "server/index/index_options.h"
 #include "server/service/defaults.h"
 
@@ -38,6 +41,31 @@ struct ServerOptions {
   uint64_t max_inflight_bytes = uint64_t{256} << 20;
   // Largest gRPC message accepted, in bytes.
   uint32_t max_message_bytes = 64u << 20;
+
+  // Transport (server/service/transport_security.h). TLS certificate chain and private key, PEM;
+  // both or neither. Neither: plaintext, which only a loopback `listen` address may use.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Mutual TLS: every client must present a certificate signed by this CA (PEM). Needs TLS.
+  std::string tls_client_ca_file;
+  // JSON map from client certificate CN to identity (server/service/authenticator.h). Needs
+  // mutual TLS.
+  std::string client_identities_file;
+
+  // Bearer and actor tokens (server/service/token_verifier.h). JWKS or PEM files whose keys
+  // verify tokens. Empty: the data directory's dev credentials and DATA/dev-token.
+  std::vector<std::string> jwt_key_files;
+  // Issuer, audience (both required with jwt_key_files), leeway and claim names.
+  JwtVerifierOptions jwt;
+  // CIDRs of proxies whose x-forwarded-for is believed (server/service/client_address.h).
+  std::vector<std::string> trusted_proxies;
+  // Tenants whose records must carry a valid actor token: others are refused with
+  // PERMISSION_DENIED instead of being stored unverified.
+  std::set<std::string> require_verified_actor;
+  // Identical denials within this window are recorded as one counted event
+  // (server/service/denial_recorder.h), and at most this many distinct ones are tracked.
+  int64_t denial_window_ms = 10'000;
+  uint32_t max_denial_keys = 10'000;
   // Not owned; nullptr: Env::Default(). Its clock assigns commit times.
   Env* env = nullptr;
 };

@@ -9,32 +9,10 @@
 #include "absl/strings/str_format.h"
 #include "sealtrail/status_macros.h"
 #include "server/service/defaults.h"
+#include "server/service/small_files.h"
 
 namespace sealtrail {
 namespace {
-
-absl::StatusOr<std::string> ReadSmallFile(Env* env, const std::string& path) {
-  ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
-  if (size > 4096) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " is too large for a key file"));
-  }
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
-  std::string text(size, '\0');
-  RETURN_IF_ERROR(file->ReadAt(0, size, text.data()));
-  return text;
-}
-
-// Writes `text` to `path` atomically (temporary file, sync, rename, directory sync).
-absl::Status WriteFileAtomically(Env* env, const std::string& dir, const std::string& path,
-                                 const std::string& text) {
-  std::string temporary = path + ".tmp";
-  ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env->NewWritableFile(temporary));
-  RETURN_IF_ERROR(file->Append(text));
-  RETURN_IF_ERROR(file->Sync());
-  RETURN_IF_ERROR(file->Close());
-  RETURN_IF_ERROR(env->RenameFile(temporary, path));
-  return env->SyncDir(dir);
-}
 
 absl::StatusOr<NoteSigner> LoadOrCreateDevKey(Env* env, const std::string& data_dir,
                                               EventLog* events) {
@@ -54,7 +32,8 @@ absl::StatusOr<NoteSigner> LoadOrCreateDevKey(Env* env, const std::string& data_
   if (!env->FileExists(vkey_path)) {
     RETURN_IF_ERROR(WriteFileAtomically(env, data_dir, vkey_path, vkey_line));
   } else {
-    ASSIGN_OR_RETURN(std::string existing, ReadSmallFile(env, vkey_path));
+    ASSIGN_OR_RETURN(std::string existing,
+                     ReadSmallFile(env, vkey_path, 4096, "a verifier key file"));
     if (absl::StripAsciiWhitespace(existing) != signer.VerifierKeyText()) {
       return absl::FailedPreconditionError(
           absl::StrCat(vkey_path, " holds another key than ", key_path,

@@ -12,10 +12,14 @@
 #include <sstream>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "grpcpp/security/credentials.h"
+#include "grpcpp/support/channel_arguments.h"
+#include "server_testing/bearer_channel.h"
 
 extern char** environ;
 
@@ -60,7 +64,12 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
     std::string text(absl::StripAsciiWhitespace(ReadWholeFile(port_file)));
-    if (!text.empty() && absl::SimpleAtoi(text, &process->port_)) return process;
+    if (!text.empty() && absl::SimpleAtoi(text, &process->port_)) {
+      // Written before the server listens, so present once the port is.
+      process->dev_token_ =
+          std::string(absl::StripAsciiWhitespace(ReadWholeFile(data_dir + "/dev-token")));
+      return process;
+    }
     int status = 0;
     if (::waitpid(pid, &status, WNOHANG) == pid) {
       process->reaped_ = true;
@@ -83,6 +92,12 @@ DaemonProcess::~DaemonProcess() {
 }
 
 std::string DaemonProcess::address() const { return absl::StrCat("127.0.0.1:", port_); }
+
+std::shared_ptr<grpc::Channel> DaemonProcess::NewChannel() const {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // A connection of its own.
+  return BearerChannel(address(), grpc::InsecureChannelCredentials(), args, dev_token_);
+}
 
 void DaemonProcess::Signal(int signal) {
   if (!reaped_) ::kill(pid_, signal);

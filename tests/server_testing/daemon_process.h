@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "grpcpp/channel.h"
 
 namespace sealtrail::testing {
 
@@ -33,6 +34,10 @@ class DaemonProcess {
 
   int port() const { return port_; }
   std::string address() const;
+  // The dev token the server wrote to DATA/dev-token (empty if none), and a new channel (its own
+  // connection) to the server that sends it on every call.
+  const std::string& dev_token() const { return dev_token_; }
+  std::shared_ptr<grpc::Channel> NewChannel() const;
   pid_t pid() const { return pid_; }
 
   // Sends `signal`; does not wait.
@@ -47,6 +52,7 @@ class DaemonProcess {
   DaemonProcess(pid_t pid, std::string work_dir) : pid_(pid), work_dir_(std::move(work_dir)) {}
   pid_t pid_;
   std::string work_dir_;
+  std::string dev_token_;
   int port_ = 0;
   bool reaped_ = false;
 };
