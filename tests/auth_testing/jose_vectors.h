@@ -9,6 +9,7 @@
 #define SEALTRAIL_TESTS_AUTH_TESTING_JOSE_VECTORS_H_
 
 #include <cstdint>
+#include <string>
 
 namespace sealtrail::testing {
 
@@ -59,6 +60,12 @@ inline constexpr char kRfc8037Ed25519KeyJwk[] =
 inline constexpr char kRfc8037EdDsaToken[] =
     "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc."
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
+
+// A JWKS of the four example keys above.
+inline std::string RfcExampleJwks() {
+  return std::string(R"({"keys":[)") + kRfc7515HmacKeyJwk + "," + kRfc7515RsaKeyJwk + "," +
+         kRfc7515EcKeyJwk + "," + kRfc8037Ed25519KeyJwk + "]}";
+}
 
 }  // namespace sealtrail::testing
 
