@@ -510,3 +510,137 @@ TEST_F(TlsTest, MutualTlsMapsCertificatesAndRefusesAWrongCa) {
 
 }  // namespace
 }  // namespace sealtrail
+
+namespace sealtrail {
+namespace {
+
+class ActorTest : public ServerAuthTest {
+ protected:
+  std::string ActorToken(const std::string& user, const std::string& role,
+                         const std::string& tenant, absl::Duration ttl = absl::Hours(1)) {
+    DevTokenClaims claims;
+    claims.subject = user;
+    claims.role = role;
+    claims.tenant = tenant;
+    claims.ttl = ttl;
+    absl::StatusOr<std::string> token = server_->MintToken(claims);
+    EXPECT_TRUE(token.ok()) << token.status();
+    return token.value_or("");
+  }
+
+  grpc::Status AppendWithTokens(Client& client, const std::vector<v1::AuditRecord>& records,
+                                const std::vector<std::string>& tokens) {
+    v1::AppendRequest request;
+    for (const v1::AuditRecord& record : records) *request.add_records() = record;
+    for (const std::string& token : tokens) request.add_actor_tokens(token);
+    v1::AppendResponse response;
+    grpc::ClientContext context;
+    return client.audit->Append(&context, request, &response);
+  }
+};
+
+TEST_F(ActorTest, ActorComesFromAVerifiedTokenOrIsMarkedUnverified) {
+  ServerOptions options;
+  options.jwt.leeway = absl::ZeroDuration();
+  Start(options);
+  std::string expired = ActorToken("eve", "agent", "acme", absl::Seconds(1));
+  absl::SleepFor(absl::Milliseconds(2100));
+  Client service(*server_, server_->Token("call-control", {"appender"}, {"acme"}));
+  v1::AuditRecord claimed = MakeRecord("acme", "spoofed-user", "call.barge");
+  claimed.mutable_actor()->set_verified(true);  // A client's word counts for nothing.
+  claimed.mutable_context()->set_source_ip("203.0.113.9");
+  ASSERT_TRUE(AppendWithTokens(service, {claimed, claimed, claimed, claimed},
+                               {ActorToken("agent-4711", "supervisor", "acme"), expired,
+                                ActorToken("agent-1", "agent", "globex"), ""})
+                  .ok());
+  std::vector<v1::AuditRecord> stored = All("acme");
+  ASSERT_EQ(stored.size(), 4u);
+  for (const v1::AuditRecord& record : stored) {
+    EXPECT_EQ(record.actor().service(), "call-control");
+    EXPECT_EQ(record.context().source_ip(), "127.0.0.1");
+    EXPECT_EQ(record.SerializeAsString().find("eyJ"), std::string::npos) << "a token was stored";
+  }
+  EXPECT_EQ(stored[0].actor().user_id(), "agent-4711");
+  EXPECT_EQ(stored[0].actor().role(), "supervisor");
+  EXPECT_TRUE(stored[0].actor().verified());
+  EXPECT_EQ(stored[0].actor().verification_error(), "");
+  EXPECT_EQ(stored[1].actor().user_id(), "spoofed-user");
+  EXPECT_FALSE(stored[1].actor().verified());
+  EXPECT_THAT(stored[1].actor().verification_error(), HasSubstr("expired"));
+  EXPECT_FALSE(stored[2].actor().verified());
+  EXPECT_THAT(stored[2].actor().verification_error(), HasSubstr("tenant \"globex\""));
+  EXPECT_FALSE(stored[3].actor().verified());
+  EXPECT_EQ(stored[3].actor().verification_error(), "no token");
+  // A token count that matches nothing is a bad request.
+  EXPECT_EQ(AppendWithTokens(service, {claimed, claimed}, {""}).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(ActorTest, ATenantCanRequireVerifiedActors) {
+  ServerOptions options;
+  options.require_verified_actor = {"acme"};
+  Start(options);
+  Client service(*server_, server_->Token("call-control", {"appender"}, {"acme", "globex"}));
+  grpc::Status refused = AppendWithTokens(service, {MakeRecord("acme", "alice", "call.barge")}, {});
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("accepts only verified actors: no token"));
+  EXPECT_TRUE(AppendWithTokens(service, {MakeRecord("acme", "alice", "call.barge")},
+                               {ActorToken("alice", "agent", "acme")})
+                  .ok());
+  EXPECT_TRUE(AppendWithTokens(service, {MakeRecord("globex", "bob", "call.barge")}, {}).ok());
+  // The refusal is evidence in the tenant's own log.
+  std::vector<v1::AuditRecord> acme;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    acme = All("acme");
+    if (acme.size() >= 2) break;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_EQ(acme.size(), 2u);
+  int denied = 0;
+  for (const v1::AuditRecord& record : acme) {
+    if (record.action().name() == kDeniedAction) {
+      ++denied;
+      EXPECT_EQ(record.actor().user_id(), "call-control");
+    }
+  }
+  EXPECT_EQ(denied, 1);
+}
+
+TEST_F(ActorTest, SourceIpComesFromThePeerOrATrustedProxy) {
+  ServerOptions options;
+  options.trusted_proxies = {"127.0.0.0/8"};
+  Start(options);
+  Client service(*server_, server_->dev_token());
+  auto append_forwarded = [&](const std::string& forwarded) {
+    v1::AppendRequest request;
+    *request.add_records() = MakeRecord("acme", "alice", "call.barge");
+    v1::AppendResponse response;
+    grpc::ClientContext context;
+    if (!forwarded.empty()) context.AddMetadata("x-forwarded-for", forwarded);
+    EXPECT_TRUE(service.audit->Append(&context, request, &response).ok());
+  };
+  append_forwarded("");                                   // The peer itself.
+  append_forwarded("198.51.100.7");                       // One trusted hop: its client.
+  append_forwarded("10.9.9.9, 198.51.100.7, 127.0.0.5");  // The last untrusted hop.
+  append_forwarded("not-an-ip");                          // Malformed: the proxy.
+  std::vector<v1::AuditRecord> stored = All("acme");
+  ASSERT_EQ(stored.size(), 4u);
+  EXPECT_EQ(stored[0].context().source_ip(), "127.0.0.1");
+  EXPECT_EQ(stored[1].context().source_ip(), "198.51.100.7");
+  EXPECT_EQ(stored[2].context().source_ip(), "198.51.100.7");
+  EXPECT_EQ(stored[3].context().source_ip(), "127.0.0.1");
+
+  // Without trusted proxies the header is ignored.
+  Start();
+  Client direct(*server_, server_->dev_token());
+  v1::AppendRequest request;
+  *request.add_records() = MakeRecord("globex", "bob", "call.barge");
+  v1::AppendResponse response;
+  grpc::ClientContext context;
+  context.AddMetadata("x-forwarded-for", "198.51.100.7");
+  ASSERT_TRUE(direct.audit->Append(&context, request, &response).ok());
+  EXPECT_EQ(All("globex").at(0).context().source_ip(), "127.0.0.1");
+}
+
+}  // namespace
+}  // namespace sealtrail

@@ -144,7 +144,8 @@ TEST_F(ServerCliTest, QueryJsonCarriesTheRecordTheStoredBytesAndTheirLeafHash) {
     ASSERT_TRUE(stored.ok()) << stored.status();
     EXPECT_TRUE(line["record"].is_object());
     EXPECT_EQ(line["record"].dump(), JsonLine::parse(*RecordToJson(*stored)).dump());
-    EXPECT_EQ(WithoutCommitTime(*stored).SerializeAsString(), records[seq].SerializeAsString());
+    EXPECT_EQ(WithoutCommitTime(*stored).SerializeAsString(),
+              testing::AsStored(records[seq]).SerializeAsString());
   }
 }
 

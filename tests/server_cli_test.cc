@@ -124,7 +124,7 @@ TEST_F(ServerCliTest, AppendFromJsonLinesPrintsOneLinePerRecordInOrder) {
   for (size_t i = 0; i < stored.size(); ++i) {
     EXPECT_EQ(stored[i]["leaf_hash"], lines[i]["leaf_hash"]);
     EXPECT_EQ(WithoutCommitTime(RecordOf(stored[i])).SerializeAsString(),
-              records[i].SerializeAsString());
+              testing::AsStored(records[i]).SerializeAsString());
   }
 }
 
@@ -196,7 +196,7 @@ TEST_F(ServerCliTest, AppendWithFlagsSendsTheOneRecordTheyDescribe) {
   }());
   const v1::AuditRecord record = RecordOf(stored);
   EXPECT_EQ(record.actor().user_id(), "agent-4711");
-  EXPECT_EQ(record.actor().service(), "");
+  EXPECT_EQ(record.actor().service(), kDevTokenSubject);  // The caller, whatever it sent.
   EXPECT_EQ(record.action().name(), "call.barge");
   EXPECT_EQ(record.action().route(), "/v2/calls/barge");
   EXPECT_EQ(record.action().method(), "POST");
@@ -207,15 +207,19 @@ TEST_F(ServerCliTest, AppendWithFlagsSendsTheOneRecordTheyDescribe) {
   EXPECT_EQ(record.outcome().status_code(), 403);
   EXPECT_EQ(absl::BytesToHexString(record.correlation().trace_id()), kTraceHex);
   EXPECT_EQ(absl::BytesToHexString(record.correlation().span_id()), kSpanHex);
-  EXPECT_EQ(record.context().source_ip(), "2001:db8::7");
+  EXPECT_EQ(record.context().source_ip(), "127.0.0.1");  // The peer, whatever it sent.
   EXPECT_GT(record.context().commit_time_ns(), 0);
   EXPECT_EQ(stored["leaf_hash"], line["leaf_hash"]);
 
-  // A service acting on its own: only --service.
+  // A service acting on its own: only --service, which the server replaces with the caller's
+  // subject, so the caller is that service.
   RecordFlags service_flags{
       .tenant = "acme", .service = "call-control", .action = "call.end", .outcome = "SUCCESS"};
+  ServerConnection as_service = ConnectionTo(*server_);
+  as_service.credentials.bearer_token = server_->Token("call-control", {"appender"}, {"acme"});
+  ServerClient service_client(as_service);
   std::ostringstream service_out;
-  ASSERT_OK(RunServerAppendRecord(client(), service_flags, service_out));
+  ASSERT_OK(RunServerAppendRecord(service_client, service_flags, service_out));
   EXPECT_EQ(OnlyLine(service_out.str())["seq"], 1);
   const std::vector<JsonLine> by_service = QueryJson({.tenant = "acme", .actor = "call-control"});
   ASSERT_EQ(by_service.size(), 1u);

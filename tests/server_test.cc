@@ -359,7 +359,7 @@ TEST_F(ServerTest, EveryFilterCombinationMatchesABruteForceScanAcrossRestarts) {
     grpc::ClientContext context;
     ASSERT_TRUE(server_->prover().ProveInclusion(&context, request, &response).ok());
     ASSERT_OK_AND_ASSIGN(v1::AuditRecord stored, ParseStoredRecord(response.data()));
-    v1::AuditRecord expected = sent[seq];
+    v1::AuditRecord expected = testing::AsStored(sent[seq]);
     expected.mutable_context()->set_commit_time_ns(stored.context().commit_time_ns());
     ASSERT_EQ(stored.SerializeAsString(), expected.SerializeAsString()) << "seq " << seq;
     all.push_back({seq, stored, response.data()});

@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <set>
+#include <string>
 #include "absl/strings/string_view.h"
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +40,8 @@ struct AuditLogServiceOptions {
   uint32_t default_query_limit = 100;
   // Records per message of QueryStream.
   uint32_t stream_page_records = 1000;
+  // Tenants that refuse records without a verified actor (AppendAdmission).
+  std::set<std::string> require_verified_actor;
 };
 
 class AppendStreamReactor;  // append_methods.cc
@@ -56,7 +59,7 @@ class AuditLogService final
         proofs_(proofs),
         access_(access),
         options_(options),
-        admission_(access, options.max_batch_records) {}
+        admission_(access, options.max_batch_records, options.require_verified_actor) {}
 
   // Ends every open AppendStream as soon as its in-flight requests are answered (UNAVAILABLE,
   // "shutting down": every reply sent is durable, the client resends the rest) and refuses new

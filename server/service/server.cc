@@ -128,6 +128,7 @@ class AuditServer::Impl {
     proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
     AuditLogServiceOptions service_options;
     service_options.max_batch_records = options.max_batch_records;
+    service_options.require_verified_actor = options.require_verified_actor;
     audit_service_ = std::make_unique<AuditLogService>(
         pipeline_.get(), log_.get(), index_.get(), proofs_.get(), access_.get(), service_options);
     prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(),

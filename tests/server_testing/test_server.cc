@@ -104,4 +104,12 @@ v1::AuditRecord MakeRecord(const std::string& tenant, const std::string& actor,
   return record;
 }
 
+v1::AuditRecord AsStored(v1::AuditRecord sent, const std::string& service) {
+  sent.mutable_actor()->set_service(service);
+  sent.mutable_actor()->set_verified(false);
+  sent.mutable_actor()->set_verification_error("no token");
+  sent.mutable_context()->set_source_ip("127.0.0.1");
+  return sent;
+}
+
 }  // namespace sealtrail::testing

@@ -27,6 +27,7 @@
 #include "server/service/event_log.h"
 #include "server/service/server.h"
 #include "server/service/server_options.h"
+#include "server/service/token_verifier.h"
 
 namespace sealtrail::testing {
 
@@ -83,6 +84,11 @@ class TestServer {
 v1::AuditRecord MakeRecord(const std::string& tenant, const std::string& actor,
                            const std::string& action,
                            v1::Outcome::Result outcome = v1::Outcome::SUCCESS);
+
+// `sent` as the server stores it when appended over loopback with the dev token and no actor
+// token: actor.service the caller's subject, context.source_ip the peer, the actor unverified
+// ("no token"). The commit time stays as in `sent`.
+v1::AuditRecord AsStored(v1::AuditRecord sent, const std::string& service = kDevTokenSubject);
 
 }  // namespace sealtrail::testing
 
