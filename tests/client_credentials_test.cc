@@ -11,19 +11,16 @@
 #include <vector>
 
 #include "CLI/CLI.hpp"
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "bench/bench_config.h"
 #include "cli/client_credentials.h"
 #include "cli/credential_flags.h"
 #include "cli/server_channel.h"
 #include "gmock/gmock.h"
 #include "grpcpp/security/server_credentials.h"
-#include "grpcpp/server.h"
-#include "grpcpp/server_builder.h"
 #include "gtest/gtest.h"
+#include "recording_server.h"
 #include "sealtrail/env.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "testing/file_util.h"
@@ -45,7 +42,6 @@ using ::testing::IsEmpty;
 using ::testing::Not;
 
 constexpr char kToken[] = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ0In0.c2ln";
-constexpr char kNoHeader[] = "<none>";
 
 // ---------------------------------------------------------------------------------------------
 // Which token, from where.
@@ -216,96 +212,6 @@ TEST(CredentialFlagsTest, BenchTakesTheSameFlags) {
 // ---------------------------------------------------------------------------------------------
 // What arrives at a server.
 
-// A Prover and an AuditLog that record the `authorization` metadata of every call (and, over
-// mutual TLS, the client certificate's common name), refuse a call without it as sealtraild does,
-// and answer GetCheckpoint with a fixed note.
-class RecordingServer {
- public:
-  static constexpr char kNote[] = "recording-server\n7\nroot\n";
-
-  explicit RecordingServer(std::shared_ptr<grpc::ServerCredentials> credentials)
-      : prover_(this), audit_log_(this) {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", std::move(credentials), &port_);
-    builder.RegisterService(&prover_);
-    builder.RegisterService(&audit_log_);
-    server_ = builder.BuildAndStart();
-  }
-  ~RecordingServer() {
-    if (server_ != nullptr) server_->Shutdown(std::chrono::system_clock::now());
-  }
-
-  bool started() const { return server_ != nullptr && port_ > 0; }
-  std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
-  std::vector<std::string> seen() {
-    absl::MutexLock lock(&mu_);
-    return seen_;
-  }
-  std::vector<std::string> peer_names() {
-    absl::MutexLock lock(&mu_);
-    return peer_names_;
-  }
-
- private:
-  // Records the call; false if it carried no token.
-  bool Record(const grpc::ServerContext& context) {
-    std::vector<std::string> values;
-    const auto [begin, end] = context.client_metadata().equal_range("authorization");
-    for (auto it = begin; it != end; ++it)
-      values.emplace_back(it->second.data(), it->second.size());
-    std::string peer;
-    for (const grpc::string_ref& name :
-         context.auth_context()->FindPropertyValues("x509_common_name")) {
-      peer.assign(name.data(), name.size());
-    }
-    absl::MutexLock lock(&mu_);
-    seen_.push_back(values.empty() ? kNoHeader : absl::StrJoin(values, ","));
-    peer_names_.push_back(peer);
-    return !values.empty();
-  }
-
-  class Prover : public v1::Prover::Service {
-   public:
-    explicit Prover(RecordingServer* owner) : owner_(owner) {}
-    grpc::Status GetCheckpoint(grpc::ServerContext* context, const v1::GetCheckpointRequest*,
-                               v1::GetCheckpointResponse* response) override {
-      if (!owner_->Record(*context)) {
-        return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "no bearer token");
-      }
-      response->mutable_checkpoint()->set_tree_size(7);
-      response->mutable_checkpoint()->set_signed_note(kNote);
-      return grpc::Status::OK;
-    }
-
-   private:
-    RecordingServer* owner_;
-  };
-
-  class AuditLog : public v1::AuditLog::Service {
-   public:
-    explicit AuditLog(RecordingServer* owner) : owner_(owner) {}
-    grpc::Status AppendStream(
-        grpc::ServerContext* context,
-        grpc::ServerReaderWriter<v1::AppendResponse, v1::AppendRequest>* stream) override {
-      owner_->Record(*context);
-      v1::AppendRequest request;
-      while (stream->Read(&request)) stream->Write(v1::AppendResponse());
-      return grpc::Status::OK;
-    }
-
-   private:
-    RecordingServer* owner_;
-  };
-
-  absl::Mutex mu_;
-  std::vector<std::string> seen_ ABSL_GUARDED_BY(mu_);
-  std::vector<std::string> peer_names_ ABSL_GUARDED_BY(mu_);
-  Prover prover_;
-  AuditLog audit_log_;
-  int port_ = 0;
-  std::unique_ptr<grpc::Server> server_;
-};
-
 ServerConnection Connection(const RecordingServer& server, ClientCredentials credentials) {
   return ServerConnection{server.address(), absl::Seconds(10), std::move(credentials)};
 }
@@ -342,7 +248,7 @@ TEST(AuthorizationMetadataTest, NoTokenSendsNoHeaderAndTheErrorSaysHowToGiveOne)
   EXPECT_THAT(client.GetCheckpoint(0),
               StatusIs(absl::StatusCode::kUnauthenticated,
                        HasSubstr("no token was sent: give --token, --token-file")));
-  EXPECT_THAT(server.seen(), ElementsAre(kNoHeader));
+  EXPECT_THAT(server.seen(), ElementsAre(RecordingServer::kNoHeader));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -361,7 +361,8 @@ int main(int argc, char** argv) {
   CLI::App* server_append = app.add_subcommand(
       "append",
       "Append audit records to sealtraild. Without record flags, each line of stdin is one "
-      "record in protobuf's JSON mapping; all lines are checked first, and if one is rejected "
+      "record in protobuf's JSON mapping, or {\"record\":RECORD,\"actor_token\":JWT}; all lines "
+      "are checked first, and if one is rejected "
       "nothing is sent. With record flags, appends the one record they describe. Prints "
       "{\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per record, once it is durable.");
   CLI::Option* append_server = add_server(server_append);
@@ -383,21 +384,36 @@ int main(int argc, char** argv) {
       server_append->add_option("--source-ip", record.source_ip, "context.source_ip"),
   };
   const CLI::Option* append_status_code = server_append->get_option("--status-code");
+  std::string actor_token;
+  const CLI::Option* append_actor_token =
+      server_append
+          ->add_option("--actor-token", actor_token,
+                       "The end user's JWT, which the server verifies and takes the actor from "
+                       "(with record flags; in JSON lines: {\"record\":{...},\"actor_token\":"
+                       "\"...\"})")
+          ->type_name("TOKEN");
   SetExamples(server_append,
               "  sealtrail append --tenant acme --actor agent-4711 --action call.barge \\\n"
               "      --route /v2/calls/barge --method POST --outcome SUCCESS\n"
               "  echo '{\"context\":{\"tenantId\":\"acme\"},\"actor\":{\"userId\":\"a-1\"},"
               "\"action\":{\"name\":\"auth.login\"},\"outcome\":{\"result\":\"SUCCESS\"}}' "
-              "| sealtrail append");
+              "| sealtrail append\n"
+              "  sealtrail append --tenant acme --action call.barge --outcome SUCCESS \\\n"
+              "      --actor-token \"$(sealtrail dev-token --data ./data --actor --sub agent-4711 "
+              "--user-tenant acme)\"");
   server_append->callback([&] {
     const bool from_flags = std::any_of(record_options.begin(), record_options.end(),
                                         [](const CLI::Option* option) { return option->count(); });
+    if (!from_flags && append_actor_token->count() > 0) {
+      throw CLI::ValidationError(
+          "--actor-token", "goes with record flags; JSON lines carry their own \"actor_token\"");
+    }
     run = [&, from_flags]() -> absl::Status {
       ASSIGN_OR_RETURN(cli::ServerConnection server, connection(append_server));
       cli::ServerClient client(std::move(server));
       if (!from_flags) return cli::RunServerAppend(client, std::cin, std::cout);
       if (append_status_code->count() > 0) record.status_code = status_code;
-      return cli::RunServerAppendRecord(client, record, std::cout);
+      return cli::RunServerAppendRecord(client, record, std::cout, actor_token);
     };
   });
 

@@ -18,6 +18,7 @@
 #include "cli/output.h"
 #include "cli/query_output.h"
 #include "cli/server_evidence.h"
+#include "nlohmann/json.hpp"
 #include "sealtrail/status_macros.h"
 #include "server/record/record.h"
 
@@ -52,11 +53,12 @@ absl::Status PrintAppendResponse(const v1::AppendResponse& response, size_t reco
 // progress, not on the whole stream, which may be as long as the input.
 class AppendStreamer {
  public:
-  AppendStreamer(ServerClient& client, absl::Span<const v1::AuditRecord> records, std::ostream& out)
+  AppendStreamer(ServerClient& client, const AppendInput& input, std::ostream& out)
       : client_(client),
-        records_(records),
+        records_(input.records),
+        actor_tokens_(input.actor_tokens),
         out_(out),
-        requests_((records.size() + kAppendRequestRecords - 1) / kAppendRequestRecords) {}
+        requests_((input.records.size() + kAppendRequestRecords - 1) / kAppendRequestRecords) {}
 
   absl::Status Run() {
     stream_ = client_.audit_log().AppendStream(&context_);
@@ -106,6 +108,12 @@ class AppendStreamer {
   v1::AppendRequest Request(size_t i) const {
     v1::AppendRequest request;
     for (const v1::AuditRecord& record : RequestRecords(i)) *request.add_records() = record;
+    if (!actor_tokens_.empty()) {
+      for (const std::string& token :
+           actor_tokens_.subspan(i * kAppendRequestRecords, kAppendRequestRecords)) {
+        request.add_actor_tokens(token);
+      }
+    }
     return request;
   }
 
@@ -157,7 +165,8 @@ class AppendStreamer {
 
   ServerClient& client_;
   const absl::Span<const v1::AuditRecord> records_;
-  std::ostream& out_;  // Written by the reader thread only.
+  const absl::Span<const std::string> actor_tokens_;  // Empty, or one per record.
+  std::ostream& out_;                                 // Written by the reader thread only.
   const size_t requests_;
   grpc::ClientContext context_;
   std::unique_ptr<grpc::ClientReaderWriter<v1::AppendRequest, v1::AppendResponse>> stream_;
@@ -176,10 +185,37 @@ absl::Status LineError(const absl::Status& status, size_t line) {
   return WithContext(status, absl::StrCat("nothing appended: line ", line, " of the input"));
 }
 
+// The record of one input line and its actor token ("" for none): a plain record, or the
+// envelope {"record": ..., "actor_token": "..."}, which a record cannot be mistaken for (an
+// AuditRecord has no field "record").
+absl::StatusOr<std::pair<v1::AuditRecord, std::string>> ParseAppendLine(const std::string& line) {
+  const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!json.is_object() || !json.contains("record")) {
+    ASSIGN_OR_RETURN(v1::AuditRecord record, RecordFromJson(line));
+    return std::make_pair(std::move(record), std::string());
+  }
+  std::string actor_token;
+  for (const auto& [key, value] : json.items()) {
+    if (key == "actor_token") {
+      if (!value.is_string()) {
+        return absl::InvalidArgumentError("\"actor_token\" must be a string");
+      }
+      actor_token = value.get<std::string>();
+    } else if (key != "record") {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "a line with \"record\" may hold only \"record\" and \"actor_token\", not \"", key,
+          "\""));
+    }
+  }
+  ASSIGN_OR_RETURN(v1::AuditRecord record, RecordFromJson(json["record"].dump()));
+  return std::make_pair(std::move(record), std::move(actor_token));
+}
+
 }  // namespace
 
-absl::StatusOr<std::vector<v1::AuditRecord>> ReadJsonRecords(std::istream& in) {
+absl::StatusOr<AppendInput> ReadJsonRecords(std::istream& in) {
   std::vector<v1::AuditRecord> records;
+  std::vector<std::string> actor_tokens;
   std::string line;
   for (size_t line_number = 1; std::getline(in, line, '\n'); ++line_number) {
     if (line.empty()) {
@@ -191,28 +227,36 @@ absl::StatusOr<std::vector<v1::AuditRecord>> ReadJsonRecords(std::istream& in) {
                                                   " bytes; the limit is ", kMaxJsonLineBytes)),
           line_number);
     }
-    absl::StatusOr<v1::AuditRecord> record = RecordFromJson(line);
-    if (!record.ok()) return LineError(record.status(), line_number);
-    if (absl::Status valid = ValidateRecord(*record); !valid.ok()) {
+    absl::StatusOr<std::pair<v1::AuditRecord, std::string>> parsed = ParseAppendLine(line);
+    if (!parsed.ok()) return LineError(parsed.status(), line_number);
+    if (absl::Status valid = ValidateRecord(parsed->first); !valid.ok()) {
       return LineError(valid, line_number);
     }
-    records.push_back(*std::move(record));
+    auto& [record, actor_token] = *parsed;
+    if (!actor_token.empty() && actor_tokens.empty()) {
+      actor_tokens.resize(records.size());  // "" for the records before the first token.
+    }
+    records.push_back(std::move(record));
+    if (!actor_token.empty() || !actor_tokens.empty()) {
+      actor_tokens.push_back(std::move(actor_token));
+    }
   }
   if (in.bad()) return absl::UnknownError("reading the input failed");
-  return records;
+  return AppendInput{std::move(records), std::move(actor_tokens)};
 }
 
 absl::Status RunServerAppend(ServerClient& client, std::istream& in, std::ostream& out) {
-  ASSIGN_OR_RETURN(std::vector<v1::AuditRecord> records, ReadJsonRecords(in));
-  if (records.empty()) return absl::OkStatus();
-  return AppendStreamer(client, records, out).Run();
+  ASSIGN_OR_RETURN(AppendInput input, ReadJsonRecords(in));
+  if (input.records.empty()) return absl::OkStatus();
+  return AppendStreamer(client, input, out).Run();
 }
 
 absl::Status RunServerAppendRecord(ServerClient& client, const RecordFlags& flags,
-                                   std::ostream& out) {
+                                   std::ostream& out, const std::string& actor_token) {
   v1::AppendRequest request;
   ASSIGN_OR_RETURN(*request.add_records(), RecordFromFlags(flags));
   RETURN_IF_ERROR(ValidateRecord(request.records(0)));
+  if (!actor_token.empty()) request.add_actor_tokens(actor_token);
   ASSIGN_OR_RETURN(v1::AppendResponse response, client.Append(request));
   return PrintAppendResponse(response, 1, out);
 }

@@ -34,10 +34,20 @@ inline constexpr size_t kAppendWindowRequests = 8;
 // Longest JSON line `append` reads.
 inline constexpr size_t kMaxJsonLineBytes = 1 << 20;
 
-// Every line of `in` as a record in protobuf's JSON mapping (RecordFromJson), each checked with
-// ValidateRecord. INVALID_ARGUMENT naming the 1-based line for the first line that is empty,
-// too long, not a record, or not a valid one; UNKNOWN if reading fails.
-absl::StatusOr<std::vector<v1::AuditRecord>> ReadJsonRecords(std::istream& in);
+// The records `append` sends, and the end users' JWTs that vouch for their actors
+// (AppendRequest.actor_tokens): `actor_tokens` is empty when no record has one, else holds one
+// per record, "" for a record without one.
+struct AppendInput {
+  std::vector<v1::AuditRecord> records{};
+  std::vector<std::string> actor_tokens{};
+};
+
+// Every line of `in` as a record: either a record in protobuf's JSON mapping (RecordFromJson),
+// or {"record": RECORD, "actor_token": "JWT"} (the only two keys; actor_token optional), each
+// record checked with ValidateRecord. INVALID_ARGUMENT naming the 1-based line for the first line
+// that is empty, too long, not a record, or not a valid one (a message never holds a token);
+// UNKNOWN if reading fails.
+absl::StatusOr<AppendInput> ReadJsonRecords(std::istream& in);
 
 // `append`: reads and checks all of `in` first (nothing is sent if any line is rejected), then
 // sends the records in order over AuditLog.AppendStream, kAppendRequestRecords per request with
@@ -47,10 +57,11 @@ absl::StatusOr<std::vector<v1::AuditRecord>> ReadJsonRecords(std::istream& in);
 // server sends no reply for the connection's call_timeout.
 absl::Status RunServerAppend(ServerClient& client, std::istream& in, std::ostream& out);
 
-// `append --tenant ... --action ...`: the one record the flags describe (RecordFromFlags,
-// ValidateRecord), sent with the unary Append; prints its line as above.
+// `append --tenant ... --action ... [--actor-token JWT]`: the one record the flags describe
+// (RecordFromFlags, ValidateRecord), sent with the unary Append together with `actor_token` (the
+// end user's JWT; empty: none); prints its line as above.
 absl::Status RunServerAppendRecord(ServerClient& client, const RecordFlags& flags,
-                                   std::ostream& out);
+                                   std::ostream& out, const std::string& actor_token = "");
 
 struct QueryArgs {
   std::string tenant{};    // Required.
