@@ -17,9 +17,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "cli/server_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
-#include "server_testing/bearer_channel.h"
 
 extern char** environ;
 
@@ -96,7 +96,7 @@ std::string DaemonProcess::address() const { return absl::StrCat("127.0.0.1:", p
 std::shared_ptr<grpc::Channel> DaemonProcess::NewChannel() const {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // A connection of its own.
-  return BearerChannel(address(), grpc::InsecureChannelCredentials(), args, dev_token_);
+  return cli::CreateBearerChannel(address(), grpc::InsecureChannelCredentials(), args, dev_token_);
 }
 
 void DaemonProcess::Signal(int signal) {

@@ -4,12 +4,12 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "cli/server_channel.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
 #include "server/service/small_files.h"
-#include "server_testing/bearer_channel.h"
 
 namespace sealtrail::testing {
 
@@ -53,7 +53,7 @@ std::shared_ptr<grpc::Channel> TestServer::NewChannel(const std::string& token) 
   grpc::ChannelArguments args;
   args.SetMaxReceiveMessageSize(64 << 20);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // A connection of its own.
-  return BearerChannel(address_, credentials_, args, token);
+  return cli::CreateBearerChannel(address_, credentials_, args, token);
 }
 
 std::string TestServer::dev_token_file() const {

@@ -64,16 +64,21 @@ std::string ResolveServerAddress(const std::optional<std::string>& flag, const c
   return std::string(kDefaultServerAddress);
 }
 
+std::shared_ptr<grpc::Channel> CreateBearerChannel(
+    const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials,
+    const grpc::ChannelArguments& args, absl::string_view token) {
+  std::vector<std::unique_ptr<gx::ClientInterceptorFactoryInterface>> interceptors;
+  if (!token.empty())
+    interceptors.push_back(std::make_unique<BearerTokenInterceptorFactory>(token));
+  return gx::CreateCustomChannelWithInterceptors(target, std::move(credentials), args,
+                                                 std::move(interceptors));
+}
+
 std::shared_ptr<grpc::Channel> OpenServerChannel(const ServerConnection& server,
                                                  grpc::ChannelArguments args) {
   args.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
-  std::vector<std::unique_ptr<gx::ClientInterceptorFactoryInterface>> interceptors;
-  if (!server.credentials.bearer_token.empty()) {
-    interceptors.push_back(
-        std::make_unique<BearerTokenInterceptorFactory>(server.credentials.bearer_token));
-  }
-  return gx::CreateCustomChannelWithInterceptors(
-      server.address, ChannelCredentials(server.credentials), args, std::move(interceptors));
+  return CreateBearerChannel(server.address, ChannelCredentials(server.credentials), args,
+                             server.credentials.bearer_token);
 }
 
 void SetCallDeadline(const ServerConnection& server, grpc::ClientContext& context) {

@@ -18,10 +18,12 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "cli/client_credentials.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/client_context.h"
+#include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/status.h"
 #include "sealtrail/v1/audit_service.grpc.pb.h"
@@ -45,6 +47,13 @@ struct ServerConnection {
 // The address the server commands use: `flag` if given, else `env_value` (the value of
 // $SEALTRAIL_SERVER, null when unset) if non-empty, else kDefaultServerAddress.
 std::string ResolveServerAddress(const std::optional<std::string>& flag, const char* env_value);
+
+// A channel to `target` that sends `authorization: Bearer <token>` on every call, unary or
+// stream, through a client interceptor (gRPC refuses call credentials on plaintext channels, and
+// a loopback server may be plaintext). An empty `token` sends no authorization metadata.
+std::shared_ptr<grpc::Channel> CreateBearerChannel(
+    const std::string& target, std::shared_ptr<grpc::ChannelCredentials> credentials,
+    const grpc::ChannelArguments& args, absl::string_view token);
 
 // A channel to `server.address` with `server.credentials`: TLS when they have a root CA (and a
 // client certificate for mutual TLS), else plaintext; the bearer token, if any, on every call.
