@@ -14,6 +14,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "cli/evidence.h"
 #include "cli/exit_codes.h"
@@ -28,6 +29,7 @@
 #include "sealtrail/checkpoint.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/note.h"
+#include "sealtrail/tlog_proof.h"
 #include "server/record/record.h"
 #include "server_cli_fixture.h"
 #include "testing/file_util.h"
@@ -258,6 +260,27 @@ TEST_F(ServerCliTest, ProveBySeqAndByLeafHashVerifyAgainstTheSignedCheckpoint) {
                                         {.vkey = vkey()}, by_hash));
       EXPECT_EQ(by_hash.str(), by_seq.str());
     }
+  }
+}
+
+// `prove --format tlog-proof` writes c2sp.org/tlog-proof@v1, which the verifier library (and any
+// transparency-log tool that speaks the format) checks with nothing but the log's key.
+TEST_F(ServerCliTest, ProveWritesATlogProofThatVerifiesOffline) {
+  const std::vector<JsonLine> appended = Append(MixedRecords());
+  ASSERT_OK_AND_ASSIGN(NoteVerifierKey key, ParseNoteVerifierKey(vkey()));
+  for (const uint64_t seq : {0, 7, 23}) {
+    std::ostringstream out;
+    ASSERT_OK(RunServerProveInclusion(Env::Default(), client(), {.seq = seq}, {.vkey = vkey()}, out,
+                                      ProofFormat::kTlogProof));
+    ASSERT_TRUE(
+        absl::StartsWith(out.str(), absl::StrCat("c2sp.org/tlog-proof@v1\nindex ", seq, "\n")))
+        << out.str();
+    ASSERT_OK_AND_ASSIGN(TlogProof proof, ParseTlogProof(out.str()));
+    const Hash leaf_hash = FromBase64(appended[seq]["leaf_hash"]);
+    ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, VerifyTlogProof(proof, leaf_hash, key));
+    EXPECT_GT(checkpoint.size, seq);
+    // Another record's leaf does not verify with this proof.
+    EXPECT_FALSE(VerifyTlogProof(proof, FromBase64(appended[seq == 0 ? 1 : seq - 1]["leaf_hash"]), key).ok());
   }
 }
 

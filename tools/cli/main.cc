@@ -496,10 +496,18 @@ int main(int argc, char** argv) {
           ->needs(prove_old);
   prove->add_option("--vkey", check.vkey, kVkeyHelp);
   prove->add_option("--origin", check.origin, kOriginHelp);
+  std::string prove_format = "json";
+  prove
+      ->add_option("--format", prove_format,
+                   "Output of an inclusion proof: json (as local prove-inclusion), or "
+                   "tlog-proof (c2sp.org/tlog-proof@v1: index, path, signed checkpoint)")
+      ->check(CLI::IsMember({"json", "tlog-proof"}))
+      ->excludes(prove_old);
   SetExamples(prove,
               "  sealtrail prove --seq 41 --vkey log.vkey\n"
               "  sealtrail prove --leaf-hash LEAF_HASH_FROM_APPEND --size 1000\n"
-              "  sealtrail prove --old 1000 --new 2000 --vkey log.vkey");
+              "  sealtrail prove --old 1000 --new 2000 --vkey log.vkey\n"
+              "  sealtrail prove --seq 41 --format tlog-proof --vkey log.vkey > 41.tlog-proof");
   prove->callback([&] {
     if (prove_seq->count() == 0 && prove_leaf->count() == 0 && prove_old->count() == 0) {
       throw CLI::RequiredError("--seq, --leaf-hash or --old");
@@ -513,7 +521,9 @@ int main(int argc, char** argv) {
       }
       target.seq = IfGiven(prove_seq, seq);
       target.tree_size = IfGiven(prove_size, size);
-      return cli::RunServerProveInclusion(env, client, target, check, std::cout);
+      return cli::RunServerProveInclusion(
+          env, client, target, check, std::cout,
+          prove_format == "tlog-proof" ? cli::ProofFormat::kTlogProof : cli::ProofFormat::kJson);
     };
   });
 

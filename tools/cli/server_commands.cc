@@ -19,7 +19,10 @@
 #include "cli/query_output.h"
 #include "cli/server_evidence.h"
 #include "nlohmann/json.hpp"
+#include "sealtrail/checkpoint.h"
+#include "sealtrail/note.h"
 #include "sealtrail/status_macros.h"
+#include "sealtrail/tlog_proof.h"
 #include "server/record/record.h"
 
 namespace sealtrail::cli {
@@ -480,7 +483,8 @@ absl::StatusOr<Hash> ParseLeafHash(const std::string& text) {
 }  // namespace
 
 absl::Status RunServerProveInclusion(Env* env, ServerClient& client, const InclusionTarget& target,
-                                     const CheckpointCheck& check, std::ostream& out) {
+                                     const CheckpointCheck& check, std::ostream& out,
+                                     ProofFormat format) {
   RETURN_IF_ERROR(NotZero(target.tree_size, "--size"));
   v1::ProveInclusionRequest request;
   std::optional<Hash> wanted_leaf;
@@ -504,7 +508,22 @@ absl::Status RunServerProveInclusion(Env* env, ServerClient& client, const Inclu
   }
   RETURN_IF_ERROR(CheckAnswered("tree size", request.tree_size(), evidence.proof.tree_size));
   RETURN_IF_ERROR(CheckSignedRoot(env, client, check, evidence.proof.tree_size, evidence.root));
-  return WriteJsonLine(out, ToJson(evidence));
+  if (format == ProofFormat::kJson) return WriteJsonLine(out, ToJson(evidence));
+
+  // The tlog-proof carries the checkpoint verbatim: it must commit to this proof's tree.
+  ASSIGN_OR_RETURN(v1::Checkpoint checkpoint, client.GetCheckpoint(evidence.proof.tree_size));
+  ASSIGN_OR_RETURN(ParsedNote note, ParseSignedNote(checkpoint.signed_note()));
+  ASSIGN_OR_RETURN(Checkpoint body, ParseCheckpointBody(note.text));
+  if (body.size != evidence.proof.tree_size || body.root != evidence.root) {
+    return absl::DataLossError(
+        absl::StrCat("the server's checkpoint of tree size ", evidence.proof.tree_size,
+                     " does not commit to the proof's root ", HashToBase64(evidence.root)));
+  }
+  out << FormatTlogProof(
+      {std::nullopt, evidence.proof.leaf_index, evidence.proof.path, checkpoint.signed_note()});
+  out.flush();
+  if (!out) return absl::UnknownError("writing the proof failed");
+  return absl::OkStatus();
 }
 
 absl::Status RunServerProveConsistency(Env* env, ServerClient& client, uint64_t old_size,

@@ -113,8 +113,14 @@ struct InclusionTarget {
 // tree size (NOT_FOUND if a tree_size given is not a checkpointed size), verifies its signature
 // and requires its root to be the proof's. DATA_LOSS for anything that does not verify,
 // UNAUTHENTICATED for a bad signature or origin.
+// With ProofFormat::kTlogProof it prints the proof as a C2SP tlog-proof instead
+// (sealtrail/tlog_proof.h: index, path, then the signed checkpoint of the proof's tree size
+// verbatim), after checking that the checkpoint's root is the proof's (and with a vkey, its
+// signature).
+enum class ProofFormat { kJson, kTlogProof };
 absl::Status RunServerProveInclusion(Env* env, ServerClient& client, const InclusionTarget& target,
-                                     const CheckpointCheck& check, std::ostream& out);
+                                     const CheckpointCheck& check, std::ostream& out,
+                                     ProofFormat format = ProofFormat::kJson);
 
 // `prove --old M [--new N]`: prints the consistency proof as `local prove-consistency` does,
 // checked as above (with a vkey, the new root must be the signed checkpoint's of the proof's new
