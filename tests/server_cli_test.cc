@@ -280,7 +280,9 @@ TEST_F(ServerCliTest, ProveWritesATlogProofThatVerifiesOffline) {
     ASSERT_OK_AND_ASSIGN(Checkpoint checkpoint, VerifyTlogProof(proof, leaf_hash, key));
     EXPECT_GT(checkpoint.size, seq);
     // Another record's leaf does not verify with this proof.
-    EXPECT_FALSE(VerifyTlogProof(proof, FromBase64(appended[seq == 0 ? 1 : seq - 1]["leaf_hash"]), key).ok());
+    EXPECT_FALSE(
+        VerifyTlogProof(proof, FromBase64(appended[seq == 0 ? 1 : seq - 1]["leaf_hash"]), key)
+            .ok());
   }
 }
 

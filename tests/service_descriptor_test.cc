@@ -97,15 +97,16 @@ TEST(ServiceDescriptorTest, NoMethodOrServiceCanUpdateOrDelete) {
 
 TEST(ServiceDescriptorTest, MethodListIsExactlyTheReviewedOne) {
   // Adding a method? Check that it cannot change or remove stored data, then add it here.
-  EXPECT_THAT(AllMethods(), UnorderedElementsAreArray({
-                                "sealtrail.v1.AuditLog.Append",
-                                "sealtrail.v1.AuditLog.AppendStream client-streaming server-streaming",
-                                "sealtrail.v1.AuditLog.Query",
-                                "sealtrail.v1.AuditLog.QueryStream server-streaming",
-                                "sealtrail.v1.Prover.ProveInclusion",
-                                "sealtrail.v1.Prover.ProveConsistency",
-                                "sealtrail.v1.Prover.GetCheckpoint",
-                            }));
+  EXPECT_THAT(AllMethods(),
+              UnorderedElementsAreArray({
+                  "sealtrail.v1.AuditLog.Append",
+                  "sealtrail.v1.AuditLog.AppendStream client-streaming server-streaming",
+                  "sealtrail.v1.AuditLog.Query",
+                  "sealtrail.v1.AuditLog.QueryStream server-streaming",
+                  "sealtrail.v1.Prover.ProveInclusion",
+                  "sealtrail.v1.Prover.ProveConsistency",
+                  "sealtrail.v1.Prover.GetCheckpoint",
+              }));
 }
 
 TEST(ServiceDescriptorTest, MutatingNamePatternCatchesTypicalNames) {

@@ -27,11 +27,11 @@ std::string_view RoleName(Role role);
 std::optional<Role> RoleFromName(std::string_view name);
 
 struct Principal {
-  std::string subject;                // JWT "sub", or the identity a client certificate maps to.
-  std::string credential;             // "jwt" or "client-certificate", for messages and events.
+  std::string subject;     // JWT "sub", or the identity a client certificate maps to.
+  std::string credential;  // "jwt" or "client-certificate", for messages and events.
   std::set<Role> roles;
-  std::set<std::string> tenants;      // Tenants the credential names (ignored if all_tenants).
-  bool all_tenants = false;           // The credential names "*".
+  std::set<std::string> tenants;  // Tenants the credential names (ignored if all_tenants).
+  bool all_tenants = false;       // The credential names "*".
 
   bool HasRole(Role role) const { return roles.count(role) > 0; }
   bool CoversTenant(std::string_view tenant) const {
