@@ -11,6 +11,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sealtrail/read_file.h"
 #include "segment_format.h"
 #include "status_util.h"
 
@@ -119,7 +120,7 @@ absl::StatusOr<NoteSigner> NoteSigner::LoadFile(Env* env, const std::string& pat
         "(run: chmod 600 %s)",
         path, mode, path));
   }
-  ASSIGN_OR_RETURN(std::string text, ReadSmallFile(env, path));
+  ASSIGN_OR_RETURN(std::string text, ReadFileToString(env, path, kMaxSmallFileBytes));
   const absl::string_view trimmed = absl::StripTrailingAsciiWhitespace(text);
   absl::StatusOr<NoteSigner> signer =
       FromPrivateKeyText(std::string_view(trimmed.data(), trimmed.size()));

@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "coding.h"
 #include "crc32c.h"
+#include "sealtrail/read_file.h"
 #include "status_util.h"
 
 namespace sealtrail {
@@ -139,15 +140,6 @@ std::string SegmentPath(const std::string& data_dir, uint64_t segment_index) {
   return absl::StrCat(SegmentsDir(data_dir), "/", SegmentFileName(segment_index));
 }
 
-absl::StatusOr<std::string> ReadSmallFile(Env* env, const std::string& path) {
-  ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
-  if (size > (1u << 20)) return absl::FailedPreconditionError(path + " is unexpectedly large");
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
-  std::string contents(size, '\0');
-  RETURN_IF_ERROR(file->ReadAt(0, size, contents.data()));
-  return contents;
-}
-
 absl::Status WriteFormatFile(Env* env, const std::string& data_dir, uint32_t leaves_log2) {
   const std::string path = absl::StrCat(data_dir, "/", kFormatFileName);
   const std::string temp = absl::StrCat(path, kTempSuffix);
@@ -162,7 +154,7 @@ absl::Status WriteFormatFile(Env* env, const std::string& data_dir, uint32_t lea
 
 absl::StatusOr<uint32_t> ReadFormatFile(Env* env, const std::string& data_dir) {
   const std::string path = absl::StrCat(data_dir, "/", kFormatFileName);
-  ASSIGN_OR_RETURN(std::string contents, ReadSmallFile(env, path));
+  ASSIGN_OR_RETURN(std::string contents, ReadFileToString(env, path, kMaxSmallFileBytes));
   std::vector<absl::string_view> lines = absl::StrSplit(contents, '\n', absl::SkipEmpty());
   auto refuse = [&](absl::string_view why) {
     return absl::FailedPreconditionError(

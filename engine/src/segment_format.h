@@ -84,8 +84,8 @@ absl::Status WriteFormatFile(Env* env, const std::string& data_dir, uint32_t lea
 // a file that is not a sealtrail FORMAT file; NOT_FOUND if it is missing.
 absl::StatusOr<uint32_t> ReadFormatFile(Env* env, const std::string& data_dir);
 
-// Reads a whole small file.
-absl::StatusOr<std::string> ReadSmallFile(Env* env, const std::string& path);
+// The most bytes a FORMAT or key file of the data directory may hold.
+inline constexpr uint64_t kMaxSmallFileBytes = 1 << 20;
 
 }  // namespace sealtrail
 

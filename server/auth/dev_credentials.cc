@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "nlohmann/json.hpp"
+#include "sealtrail/read_file.h"
 #include "sealtrail/status_macros.h"
 #include "server/auth/jose_text.h"
 #include "server/auth/key_file.h"
@@ -68,7 +69,7 @@ absl::Status GenerateKeyFile(Env* env, const std::string& path) {
 // dev-jwt.pub holds `public_pem`: written if missing, FAILED_PRECONDITION if it differs.
 absl::Status EnsurePublicKeyFile(Env* env, const std::string& path, const std::string& public_pem) {
   if (!env->FileExists(path)) return WriteNewFile(env, path, 0644, public_pem);
-  ASSIGN_OR_RETURN(const std::string existing, ReadKeyFile(env, path));
+  ASSIGN_OR_RETURN(const std::string existing, ReadFileToString(env, path, kMaxKeyFileBytes));
   if (existing != public_pem) {
     return absl::FailedPreconditionError(absl::StrCat(path, " is not the public key of ",
                                                       kDevJwtKeyFile, "; remove it and restart"));
@@ -116,7 +117,7 @@ absl::StatusOr<DevCredentials> DevCredentials::Open(Env* env, const std::string&
         key_path, mode, key_path));
   }
   auto key = std::make_unique<Key>();
-  ASSIGN_OR_RETURN(key->private_pem, ReadKeyFile(env, key_path));
+  ASSIGN_OR_RETURN(key->private_pem, ReadFileToString(env, key_path, kMaxKeyFileBytes));
   BioPtr bio(BIO_new_mem_buf(key->private_pem.data(), static_cast<int>(key->private_pem.size())));
   EvpPkeyPtr private_key(
       bio == nullptr ? nullptr : PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));

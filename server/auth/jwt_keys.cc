@@ -5,6 +5,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "sealtrail/read_file.h"
 #include "sealtrail/status_macros.h"
 #include "server/auth/jose_text.h"
 #include "server/auth/jwk.h"
@@ -80,7 +81,7 @@ absl::StatusOr<JwtKeySet> JwtKeySet::FromHmacSecret(std::string_view secret, std
 }
 
 absl::StatusOr<JwtKeySet> JwtKeySet::FromFile(Env* env, const std::string& path) {
-  ASSIGN_OR_RETURN(const std::string contents, ReadKeyFile(env, path));
+  ASSIGN_OR_RETURN(const std::string contents, ReadFileToString(env, path, kMaxKeyFileBytes));
   const absl::string_view text = absl::StripLeadingAsciiWhitespace(contents);
   absl::StatusOr<JwtKeySet> set = absl::InvalidArgumentError(
       "neither a JWKS (a JSON object) nor a PEM public key (\"-----BEGIN PUBLIC KEY-----\")");

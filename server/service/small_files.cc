@@ -3,20 +3,18 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "sealtrail/read_file.h"
 #include "sealtrail/status_macros.h"
 
 namespace sealtrail {
 
 absl::StatusOr<std::string> ReadSmallFile(Env* env, const std::string& path, uint64_t max_bytes,
                                           absl::string_view what) {
-  ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
-  if (size > max_bytes) {
-    return absl::FailedPreconditionError(absl::StrCat(path, " is too large for ", what, " (", size,
-                                                      " bytes, at most ", max_bytes, ")"));
+  absl::StatusOr<std::string> text = ReadFileToString(env, path, max_bytes);
+  if (!text.ok()) {
+    return absl::Status(text.status().code(),
+                        absl::StrCat("reading ", what, ": ", text.status().message()));
   }
-  ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
-  std::string text(size, '\0');
-  RETURN_IF_ERROR(file->ReadAt(0, size, text.data()));
   return text;
 }
 

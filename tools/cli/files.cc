@@ -5,23 +5,18 @@
 
 #include "absl/strings/str_cat.h"
 #include "cli/exit_codes.h"
+#include "sealtrail/read_file.h"
 
 namespace sealtrail::cli {
 
 absl::StatusOr<std::string> ReadWholeFile(Env* env, const std::string& path, uint64_t max_bytes) {
   if (!env->FileExists(path)) return absl::NotFoundError(absl::StrCat("no such file: ", path));
-  absl::StatusOr<uint64_t> size = env->GetFileSize(path);
-  if (!size.ok()) return size.status();
-  if (*size > max_bytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is ", *size, " bytes; the limit is ", max_bytes));
+  absl::StatusOr<std::string> contents = ReadFileToString(env, path, max_bytes);
+  // A file too large is the user's argument that is wrong.
+  if (absl::IsFailedPrecondition(contents.status())) {
+    return absl::InvalidArgumentError(contents.status().message());
   }
-  absl::StatusOr<std::unique_ptr<RandomAccessFile>> file = env->NewRandomAccessFile(path);
-  if (!file.ok()) return file.status();
-  std::string contents(*size, '\0');
-  if (absl::Status read = (*file)->ReadAt(0, contents.size(), contents.data()); !read.ok()) {
-    return WithContext(read, absl::StrCat("reading ", path));
-  }
+  if (!contents.ok()) return WithContext(contents.status(), absl::StrCat("reading ", path));
   return contents;
 }
 

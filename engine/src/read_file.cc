@@ -1,4 +1,4 @@
-#include "server/auth/key_file.h"
+#include "sealtrail/read_file.h"
 
 #include <memory>
 
@@ -7,11 +7,12 @@
 
 namespace sealtrail {
 
-absl::StatusOr<std::string> ReadKeyFile(Env* env, const std::string& path) {
+absl::StatusOr<std::string> ReadFileToString(Env* env, const std::string& path,
+                                             uint64_t max_bytes) {
   ASSIGN_OR_RETURN(const uint64_t size, env->GetFileSize(path));
-  if (size > kMaxKeyFileBytes) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "key file ", path, " has ", size, " bytes; a key file has at most ", kMaxKeyFileBytes));
+  if (size > max_bytes) {
+    return absl::FailedPreconditionError(absl::StrCat(path, " is ", size, " bytes, more than the ",
+                                                      max_bytes, " bytes such a file may hold"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
   std::string contents(size, '\0');
