@@ -38,7 +38,7 @@ absl::StatusOr<uint64_t> ProofSource::TreeSize(uint64_t requested, uint64_t must
 absl::StatusOr<v1::InclusionProof> ProofSource::Inclusion(uint64_t seq, uint64_t tree_size) {
   ASSIGN_OR_RETURN(InclusionProof proof, log_->ProveInclusion(seq, tree_size));
   ASSIGN_OR_RETURN(Hash leaf_hash, log_->LeafHash(seq));
-  ASSIGN_OR_RETURN(Hash root, log_->Root(tree_size));
+  ASSIGN_OR_RETURN(Hash root, RootOf(tree_size));
   v1::InclusionProof out;
   out.set_leaf_index(seq);
   out.set_tree_size(tree_size);
@@ -51,8 +51,8 @@ absl::StatusOr<v1::InclusionProof> ProofSource::Inclusion(uint64_t seq, uint64_t
 absl::StatusOr<v1::ConsistencyProof> ProofSource::Consistency(uint64_t old_size,
                                                               uint64_t new_size) {
   ASSIGN_OR_RETURN(ConsistencyProof proof, log_->ProveConsistency(old_size, new_size));
-  ASSIGN_OR_RETURN(Hash old_root, log_->Root(old_size));
-  ASSIGN_OR_RETURN(Hash new_root, log_->Root(new_size));
+  ASSIGN_OR_RETURN(Hash old_root, RootOf(old_size));
+  ASSIGN_OR_RETURN(Hash new_root, RootOf(new_size));
   v1::ConsistencyProof out;
   out.set_old_size(old_size);
   out.set_new_size(new_size);
@@ -60,6 +60,18 @@ absl::StatusOr<v1::ConsistencyProof> ProofSource::Consistency(uint64_t old_size,
   out.set_new_root(HashBytes(new_root));
   for (const Hash& node : proof.path) out.add_path(HashBytes(node));
   return out;
+}
+
+absl::StatusOr<Hash> ProofSource::RootOf(uint64_t size) {
+  {
+    absl::MutexLock lock(&root_mu_);
+    if (size != 0 && size == cached_root_size_) return cached_root_;
+  }
+  ASSIGN_OR_RETURN(Hash root, log_->Root(size));
+  absl::MutexLock lock(&root_mu_);
+  cached_root_size_ = size;
+  cached_root_ = root;
+  return root;
 }
 
 v1::Checkpoint ProofSource::ToProto(const StoredCheckpoint& stored) {

@@ -12,9 +12,12 @@
 
 #include <cstdint>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "sealtrail/checkpoint_store.h"
 #include "sealtrail/checkpointer.h"
+#include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_service.pb.h"
 
@@ -46,9 +49,16 @@ class ProofSource {
   static v1::Checkpoint ToProto(const StoredCheckpoint& stored);
 
  private:
+  // The root of the tree of `size`. Proofs mostly go against one size (the latest checkpoint's),
+  // and a size's root never changes in an append-only log, so the last one is kept.
+  absl::StatusOr<Hash> RootOf(uint64_t size);
+
   const Log* log_;
   CheckpointStore* store_;
   Checkpointer* checkpointer_;
+  absl::Mutex root_mu_;
+  uint64_t cached_root_size_ ABSL_GUARDED_BY(root_mu_) = 0;
+  Hash cached_root_ ABSL_GUARDED_BY(root_mu_){};
 };
 
 }  // namespace sealtrail

@@ -32,10 +32,12 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
     v1::QueryResult* result = response->add_results();
     result->set_seq(seq);
     ASSIGN_OR_RETURN(*result->mutable_data(), log_->Read(seq));
-    ASSIGN_OR_RETURN(Hash leaf_hash, log_->LeafHash(seq));
-    result->set_leaf_hash(std::string(AsStringView(leaf_hash)));
     if (request.with_proofs()) {
       ASSIGN_OR_RETURN(*result->mutable_inclusion(), proofs_->Inclusion(seq, proof_size));
+      result->set_leaf_hash(result->inclusion().leaf_hash());  // Read once, for both.
+    } else {
+      ASSIGN_OR_RETURN(Hash leaf_hash, log_->LeafHash(seq));
+      result->set_leaf_hash(std::string(AsStringView(leaf_hash)));
     }
   }
   response->set_next_page_token(found.next_page_token);
