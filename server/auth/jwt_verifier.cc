@@ -9,6 +9,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "sealtrail/hash.h"
 #include "sealtrail/status_macros.h"
 #include "server/auth/jose_text.h"
 #include "server/auth/jwt_claims.h"
@@ -152,6 +153,26 @@ JwtVerifier::JwtVerifier(JwtKeySet keys, JwtVerifierOptions options, Env* env)
 JwtVerifier::~JwtVerifier() = default;
 
 absl::StatusOr<VerifiedToken> JwtVerifier::Verify(std::string_view token) const {
+  if (token.empty() || token.size() > options_.max_token_bytes) return VerifyUncached(token);
+  const Hash digest = Sha256(token);
+  std::string key(AsStringView(digest));
+  const absl::Time now = absl::FromUnixNanos(env_->NowNanos());
+  {
+    absl::MutexLock lock(&verified_mu_);
+    auto it = verified_.find(key);
+    if (it != verified_.end()) {
+      if (now < it->second.expires_at + options_.leeway) return it->second;
+      verified_.erase(it);  // Expired: the full check below says so.
+    }
+  }
+  ASSIGN_OR_RETURN(VerifiedToken verified, VerifyUncached(token));
+  absl::MutexLock lock(&verified_mu_);
+  if (verified_.size() >= kMaxRememberedTokens) verified_.clear();
+  verified_.emplace(std::move(key), verified);
+  return verified;
+}
+
+absl::StatusOr<VerifiedToken> JwtVerifier::VerifyUncached(std::string_view token) const {
   if (token.empty()) return Refused("no token");
   if (token.size() > options_.max_token_bytes) {
     return Refused(absl::StrCat("token has ", token.size(), " bytes, more than the limit of ",

@@ -32,7 +32,10 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "sealtrail/env.h"
 
@@ -106,15 +109,25 @@ class JwtVerifier {
   ~JwtVerifier();
 
   // Verifies `token` (the compact serialization, without "Bearer "). UNAUTHENTICATED as above.
+  // A token that verified is remembered (by its SHA-256) until it expires, so a caller that
+  // sends the same token on every call pays for the signature check once: a hit only re-checks
+  // "exp" against the clock. Refusals are never remembered.
   absl::StatusOr<VerifiedToken> Verify(std::string_view token) const;
 
   const JwtVerifierOptions& options() const { return options_; }
 
  private:
+  // Most tokens remembered; when full, the memory starts afresh.
+  static constexpr size_t kMaxRememberedTokens = 4096;
+
   JwtVerifier(JwtKeySet keys, JwtVerifierOptions options, Env* env);
+  absl::StatusOr<VerifiedToken> VerifyUncached(std::string_view token) const;
+
   JwtKeySet keys_;
   JwtVerifierOptions options_;
   Env* env_;
+  mutable absl::Mutex verified_mu_;
+  mutable absl::flat_hash_map<std::string, VerifiedToken> verified_ ABSL_GUARDED_BY(verified_mu_);
 };
 
 }  // namespace sealtrail
