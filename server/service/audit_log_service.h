@@ -27,6 +27,7 @@
 #include "server/service/access_control.h"
 #include "server/service/append_admission.h"
 #include "server/service/append_pipeline.h"
+#include "server/service/defaults.h"
 #include "server/service/proof_source.h"
 
 namespace sealtrail {
@@ -37,7 +38,7 @@ struct AuditLogServiceOptions {
   // Requests of one AppendStream read ahead while earlier ones are being committed.
   uint32_t stream_window = 64;
   // Page size when a Query names no limit.
-  uint32_t default_query_limit = 100;
+  uint32_t default_query_limit = kDefaultQueryLimit;
   // Records per message of QueryStream.
   uint32_t stream_page_records = 1000;
   // Tenants that refuse records without a verified actor (AppendAdmission).
