@@ -106,6 +106,8 @@ TEST(ServiceDescriptorTest, MethodListIsExactlyTheReviewedOne) {
                   "sealtrail.v1.Prover.ProveInclusion",
                   "sealtrail.v1.Prover.ProveConsistency",
                   "sealtrail.v1.Prover.GetCheckpoint",
+                  // OTLP logs ingestion (docs/otlp.md): appends, through the same admission.
+                  "opentelemetry.proto.collector.logs.v1.LogsService.Export",
               }));
 }
 
@@ -115,7 +117,7 @@ TEST(ServiceDescriptorTest, MutatingNamePatternCatchesTypicalNames) {
     EXPECT_TRUE(std::regex_search(std::string(name), MutatingName())) << name;
   }
   for (const char* name : {"Append", "AppendStream", "Query", "QueryStream", "ProveInclusion",
-                           "ProveConsistency", "GetCheckpoint"}) {
+                           "ProveConsistency", "GetCheckpoint", "Export"}) {
     EXPECT_FALSE(std::regex_search(std::string(name), MutatingName())) << name;
   }
 }
