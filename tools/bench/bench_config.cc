@@ -48,6 +48,29 @@ uint64_t BenchConfig::RequestLimit() const {
   return count / units + (count % units != 0 ? 1 : 0);
 }
 
+void AddRecordAndReportFlags(CLI::App& app, BenchConfig& values) {
+  app.add_option("--record-size", values.record_size, "Approximate serialized record size")
+      ->capture_default_str()
+      ->check(CLI::Range(64u, 60000u));
+  app.add_option("--tenants", values.tenants, "Distinct tenants")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--actors", values.actors, "Distinct actors (each belongs to one tenant)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1u << 24));
+  app.add_option("--seed", values.seed, "Seed of the generated records and request choices")
+      ->capture_default_str();
+  app.add_flag("--json", values.json, "Print the report as one JSON object");
+  app.add_option("--warmup", values.warmup_s, "Seconds to run before measuring")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+}
+
+void ApplyRunBounds(bool has_duration, bool has_count, BenchConfig& config) {
+  if (!has_count) config.count = kNoCountLimit;
+  if (!has_duration) config.duration_s = has_count ? kCountOnlyDurationLimitS : 10;
+}
+
 BenchFlags::BenchFlags(CLI::App& app) {
   server_option_ =
       app.add_option("--server", server_,
@@ -84,21 +107,7 @@ BenchFlags::BenchFlags(CLI::App& app) {
                  "latency measured from each request's scheduled time; 0: closed loop")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--record-size", values_.record_size, "Approximate serialized record size")
-      ->capture_default_str()
-      ->check(CLI::Range(64u, 60000u));
-  app.add_option("--tenants", values_.tenants, "Distinct tenants")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 24));
-  app.add_option("--actors", values_.actors, "Distinct actors (each belongs to one tenant)")
-      ->capture_default_str()
-      ->check(CLI::Range(1u, 1u << 24));
-  app.add_option("--seed", values_.seed, "Seed of the generated records and request choices")
-      ->capture_default_str();
-  app.add_flag("--json", values_.json, "Print the report as one JSON object");
-  app.add_option("--warmup", values_.warmup_s, "Seconds to run before measuring")
-      ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+  AddRecordAndReportFlags(app, values_);
   progress_option_ = app.add_flag("--progress", values_.progress,
                                   "A progress line on stderr every second (default: when stderr "
                                   "is a terminal)");
@@ -122,8 +131,7 @@ absl::StatusOr<BenchConfig> BenchFlags::ToConfig(const char* env_server, bool st
 
   const bool has_duration = duration_option_->count() > 0;
   const bool has_count = count_option_->count() > 0;
-  if (!has_count) config.count = kNoCountLimit;
-  if (!has_duration) config.duration_s = has_count ? kCountOnlyDurationLimitS : 10;
+  ApplyRunBounds(has_duration, has_count, config);
 
   if (channels_option_->count() == 0) config.channels = std::min<uint32_t>(config.concurrency, 4);
   if (config.channels > config.concurrency) {

@@ -61,6 +61,14 @@ struct BenchConfig {
   uint64_t RequestLimit() const;
 };
 
+// Adds the flags every loader of generated records takes (sealtrail-bench, and bench/compare's
+// sealtrail-pgload): --record-size, --tenants, --actors, --seed, --json and --warmup, filling
+// in `values`, which must outlive parsing.
+void AddRecordAndReportFlags(CLI::App& app, BenchConfig& values);
+// The bounds of a run given --duration and --count as parsed: no count limit without --count;
+// without --duration, 10 s, or kCountOnlyDurationLimitS when only --count was given.
+void ApplyRunBounds(bool has_duration, bool has_count, BenchConfig& config);
+
 // The command line. Construct it on the app before parsing, then call ToConfig.
 class BenchFlags {
  public:

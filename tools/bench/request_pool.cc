@@ -1,8 +1,6 @@
 #include "bench/request_pool.h"
 
-#include <algorithm>
-#include <random>
-#include <string>
+#include <utility>
 #include <vector>
 
 #include "grpcpp/support/slice.h"
@@ -11,25 +9,16 @@
 namespace sealtrail::bench {
 
 RequestPool RequestPool::Build(const RecordShape& shape, uint32_t batch, uint64_t seed) {
-  const uint32_t requests = std::max<uint32_t>(4, (kMinPoolRecords + batch - 1) / batch);
-  const uint64_t records = uint64_t{requests} * batch;
-  // Every actor gets records while the pool has room (an actor missing from the pool would
-  // make the query mode's answers for it empty); shuffled, so a batch mixes them.
-  std::vector<uint32_t> actors(records);
-  for (uint64_t i = 0; i < records; ++i) actors[i] = static_cast<uint32_t>(i % shape.actors);
-  std::mt19937_64 shuffle_rng(seed ^ 0x5eed);
-  std::shuffle(actors.begin(), actors.end(), shuffle_rng);
-
-  RecordGenerator generator(shape, seed);
   RequestPool pool;
-  pool.requests_.reserve(requests);
+  uint64_t records = 0;
   uint64_t record_bytes = 0;
-  for (uint32_t r = 0; r < requests; ++r) {
+  for (std::vector<v1::AuditRecord>& records_of_batch : GenerateRecordBatches(shape, batch, seed)) {
     v1::AppendRequest request;
     request.mutable_records()->Reserve(static_cast<int>(batch));
-    for (uint32_t i = 0; i < batch; ++i) {
-      *request.add_records() = generator.Next(actors[uint64_t{r} * batch + i]);
-      record_bytes += request.records(static_cast<int>(i)).ByteSizeLong();
+    for (v1::AuditRecord& record : records_of_batch) {
+      record_bytes += record.ByteSizeLong();
+      *request.add_records() = std::move(record);
+      ++records;
     }
     grpc::Slice slice(request.SerializeAsString());
     pool.requests_.emplace_back(&slice, 1);

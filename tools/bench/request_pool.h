@@ -11,18 +11,16 @@
 #include <cstdint>
 #include <vector>
 
+#include "bench/record_batches.h"
 #include "bench/record_generator.h"
 #include "grpcpp/support/byte_buffer.h"
 
 namespace sealtrail::bench {
 
-// At least this many distinct records are generated, whatever the batch size.
-inline constexpr uint32_t kMinPoolRecords = 4096;
-
 class RequestPool {
  public:
-  // Serialized AppendRequests of `batch` records each, at least kMinPoolRecords records and
-  // four requests in all. REQUIRES: batch >= 1.
+  // Serialized AppendRequests, one per batch of GenerateRecordBatches(shape, batch, seed).
+  // REQUIRES: batch >= 1.
   static RequestPool Build(const RecordShape& shape, uint32_t batch, uint64_t seed);
 
   // The n-th request, cycling through the pool.
