@@ -14,29 +14,6 @@ Json PathToJson(const std::vector<Hash>& path) {
   return out;
 }
 
-absl::StatusOr<uint64_t> GetUint(const Json& json, const char* field) {
-  auto it = json.find(field);
-  if (it == json.end() || !it->is_number_unsigned()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field \"", field, "\" is missing or not an unsigned integer"));
-  }
-  return it->get<uint64_t>();
-}
-
-absl::StatusOr<Hash> GetHash(const Json& json, const char* field) {
-  auto it = json.find(field);
-  if (it == json.end() || !it->is_string()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field \"", field, "\" is missing or not a string"));
-  }
-  absl::StatusOr<Hash> hash = HashFromBase64(it->get<std::string>());
-  if (!hash.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("field \"", field, "\": ", hash.status().message()));
-  }
-  return *hash;
-}
-
 absl::StatusOr<std::vector<Hash>> GetPath(const Json& json) {
   auto it = json.find("path");
   if (it == json.end() || !it->is_array()) {
@@ -76,11 +53,11 @@ Json ToJson(const ConsistencyEvidence& evidence) {
 
 absl::StatusOr<LeafInclusionProof> LeafInclusionProofFromJson(const Json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
-  absl::StatusOr<uint64_t> leaf_index = GetUint(json, "leaf_index");
+  absl::StatusOr<uint64_t> leaf_index = GetJsonUint(json, "leaf_index");
   if (!leaf_index.ok()) return leaf_index.status();
-  absl::StatusOr<uint64_t> tree_size = GetUint(json, "tree_size");
+  absl::StatusOr<uint64_t> tree_size = GetJsonUint(json, "tree_size");
   if (!tree_size.ok()) return tree_size.status();
-  absl::StatusOr<Hash> leaf_hash = GetHash(json, "leaf_hash");
+  absl::StatusOr<Hash> leaf_hash = GetJsonHash(json, "leaf_hash");
   if (!leaf_hash.ok()) return leaf_hash.status();
   absl::StatusOr<std::vector<Hash>> path = GetPath(json);
   if (!path.ok()) return path.status();
@@ -89,9 +66,9 @@ absl::StatusOr<LeafInclusionProof> LeafInclusionProofFromJson(const Json& json) 
 
 absl::StatusOr<ConsistencyProof> ConsistencyProofFromJson(const Json& json) {
   if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
-  absl::StatusOr<uint64_t> old_size = GetUint(json, "old_size");
+  absl::StatusOr<uint64_t> old_size = GetJsonUint(json, "old_size");
   if (!old_size.ok()) return old_size.status();
-  absl::StatusOr<uint64_t> new_size = GetUint(json, "new_size");
+  absl::StatusOr<uint64_t> new_size = GetJsonUint(json, "new_size");
   if (!new_size.ok()) return new_size.status();
   absl::StatusOr<std::vector<Hash>> path = GetPath(json);
   if (!path.ok()) return path.status();
@@ -102,7 +79,7 @@ absl::StatusOr<ConsistencyProof> ConsistencyProofFromJson(const Json& json) {
 absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json) {
   absl::StatusOr<LeafInclusionProof> proof = LeafInclusionProofFromJson(json);
   if (!proof.ok()) return proof.status();
-  absl::StatusOr<Hash> root = GetHash(json, "root");
+  absl::StatusOr<Hash> root = GetJsonHash(json, "root");
   if (!root.ok()) return root.status();
   return InclusionEvidence{proof->leaf_hash, *root, std::move(proof->proof)};
 }
@@ -110,9 +87,9 @@ absl::StatusOr<InclusionEvidence> InclusionEvidenceFromJson(const Json& json) {
 absl::StatusOr<ConsistencyEvidence> ConsistencyEvidenceFromJson(const Json& json) {
   absl::StatusOr<ConsistencyProof> proof = ConsistencyProofFromJson(json);
   if (!proof.ok()) return proof.status();
-  absl::StatusOr<Hash> old_root = GetHash(json, "old_root");
+  absl::StatusOr<Hash> old_root = GetJsonHash(json, "old_root");
   if (!old_root.ok()) return old_root.status();
-  absl::StatusOr<Hash> new_root = GetHash(json, "new_root");
+  absl::StatusOr<Hash> new_root = GetJsonHash(json, "new_root");
   if (!new_root.ok()) return new_root.status();
   return ConsistencyEvidence{*old_root, *new_root, *std::move(proof)};
 }

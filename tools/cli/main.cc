@@ -1,8 +1,8 @@
 // The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
 // local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h,
-// reindex_command.h, dev_token_command.h and server_commands.h, which have their own tests
-// (tests/cli_test.cc, tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc,
-// tests/server_cli_test.cc).
+// reindex_command.h, dev_token_command.h, server_commands.h, export_command.h and
+// bundle_verifier.h, which have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc,
+// tests/reindex_cli_test.cc, tests/server_cli_test.cc, tests/bundle_cli_test.cc).
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -17,12 +17,14 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "cli/audit_commands.h"
+#include "cli/bundle_verifier.h"
 #include "cli/checkpoint_commands.h"
 #include "cli/client_credentials.h"
 #include "cli/credential_flags.h"
 #include "cli/demo.h"
 #include "cli/dev_token_command.h"
 #include "cli/exit_codes.h"
+#include "cli/export_command.h"
 #include "cli/flags.h"
 #include "cli/keys.h"
 #include "cli/local_commands.h"
@@ -64,6 +66,10 @@ int main(int argc, char** argv) {
       "directory's lock while they run; the other commands only read and may run beside a "
       "writer.");
   local->require_subcommand(1);
+  SetExamples(local,
+              "  printf 'event one\\nevent two\\n' | sealtrail local append --data ./log\n"
+              "  sealtrail local verify --data ./log\n"
+              "  sealtrail local --help        # every local command");
 
   std::string dir;
   uint64_t index = 0;
@@ -80,10 +86,16 @@ int main(int argc, char** argv) {
       "Append each line of stdin as one record (without its newline); creates DIR if missing. "
       "All input is read first; an empty line is an error and nothing is appended.");
   add_data(append);
+  SetExamples(append,
+              "  printf 'event one\\nevent two\\n' | sealtrail local append --data ./log\n"
+              "  sealtrail local append --data ./log < events.txt");
   append->callback([&] { run = [&] { return cli::RunAppend(dir, std::cin, std::cout); }; });
 
   CLI::App* root = local->add_subcommand("root", "Print the tree size and root hash.");
   add_data(root);
+  SetExamples(root,
+              "  sealtrail local root --data ./log\n"
+              "  sealtrail local root --data ./log --size 1000");
   CLI::Option* root_size = root->add_option("--size", size, "Tree size (default: the current size)")
                                ->check(kDecimalUint64);
   root->callback(
@@ -92,6 +104,8 @@ int main(int argc, char** argv) {
   CLI::App* prove_inclusion = local->add_subcommand(
       "prove-inclusion", "Print an RFC 9162 inclusion proof of one record in a tree size.");
   add_data(prove_inclusion);
+  SetExamples(prove_inclusion,
+              "  sealtrail local prove-inclusion --data ./log --index 41 --size 1000 > proof.json");
   prove_inclusion->add_option("--index", index, "Leaf index")->required()->check(kDecimalUint64);
   CLI::Option* inclusion_size =
       prove_inclusion->add_option("--size", size, "Tree size (default: the current size)")
@@ -105,6 +119,8 @@ int main(int argc, char** argv) {
   CLI::App* prove_consistency = local->add_subcommand(
       "prove-consistency", "Print an RFC 9162 consistency proof between two tree sizes.");
   add_data(prove_consistency);
+  SetExamples(prove_consistency,
+              "  sealtrail local prove-consistency --data ./log --old 1000 --new 2000");
   prove_consistency->add_option("--old", old_size, "Old tree size")
       ->required()
       ->check(kDecimalUint64);
@@ -119,6 +135,9 @@ int main(int argc, char** argv) {
 
   CLI::App* get = local->add_subcommand("get", "Print one record (base64) and its leaf hash.");
   add_data(get);
+  SetExamples(get,
+              "  sealtrail local get --data ./log --index 41\n"
+              "  sealtrail local get --data ./log --index 41 | jq -r .data | base64 -d > 41.bin");
   get->add_option("--index", index, "Record index")->required()->check(kDecimalUint64);
   get->callback([&] { run = [&] { return cli::RunGet(dir, index, std::cout); }; });
 
@@ -127,6 +146,7 @@ int main(int argc, char** argv) {
       "Check every file of DIR offline (checksums, hashes, footers, segment chain) without "
       "taking its lock. Exit 0 if intact, 3 with the first problem if not.");
   add_data(verify);
+  SetExamples(verify, "  sealtrail local verify --data ./log && echo intact");
   verify->callback([&] { run = [&] { return cli::RunVerify(dir, std::cout); }; });
 
   CLI::App* demo = local->add_subcommand(
@@ -135,6 +155,7 @@ int main(int argc, char** argv) {
       "inclusion and consistency and check DIR; one JSON line per step.");
   dir = "./data";
   demo->add_option("--data", dir, "Data directory (created if missing)")->capture_default_str();
+  SetExamples(demo, "  sealtrail local demo --data /tmp/sealtrail-demo");
   demo->callback([&] {
     run = [&] {
       cli::DemoOptions options;
@@ -157,6 +178,9 @@ int main(int argc, char** argv) {
       "the signed note exactly as stored. With --size: print the stored checkpoint of that size. "
       "The origin line is the key's name unless --origin is given.");
   add_data(sign);
+  SetExamples(sign,
+              "  sealtrail local checkpoint --data ./log --key log.key > latest.note\n"
+              "  sealtrail local checkpoint --data ./log --size 1000");
   CLI::Option* sign_key = sign->add_option("--key", key_file, "Private key file (mode 0600)");
   CLI::Option* sign_size =
       sign->add_option("--size", size, "Print the stored checkpoint of this tree size")
@@ -177,6 +201,7 @@ int main(int argc, char** argv) {
   CLI::App* checkpoints = local->add_subcommand(
       "checkpoints", "List the stored checkpoints, oldest first: size, root and timestamp_ms.");
   add_data(checkpoints);
+  SetExamples(checkpoints, "  sealtrail local checkpoints --data ./log | tail -1");
   checkpoints->callback(
       [&] { run = [&] { return cli::RunListCheckpoints(env, dir, std::cout); }; });
 
@@ -187,6 +212,7 @@ int main(int argc, char** argv) {
       "0600, never overwritten) and print the verifier key that auditors pass as --vkey.");
   keygen->add_option("--name", key_name, "Key name, the default checkpoint origin")->required();
   keygen->add_option("--out", key_file, "New private key file")->required();
+  SetExamples(keygen, "  sealtrail keygen --name example.com/audit/eu-1 --out log.key > log.vkey");
   keygen->callback(
       [&] { run = [&] { return cli::RunKeygen(env, key_name, key_file, std::cout); }; });
 
@@ -197,6 +223,10 @@ int main(int argc, char** argv) {
       "Someone holding the signing key can rewrite history and pass this check; only a witness "
       "catches that.");
   add_data(audit);
+  SetExamples(audit,
+              "  sealtrail verify --data ./data --vkey log.vkey\n"
+              "  sealtrail verify --data ./data --vkey \"$(cat log.vkey)\" --origin "
+              "example.com/audit/eu-1");
   audit->add_option("--vkey", vkey, kVkeyHelp)->required();
   audit->add_option("--origin", origin, kOriginHelp);
   audit->callback(
@@ -299,6 +329,11 @@ int main(int argc, char** argv) {
   CLI::Option* proof_record =
       verify_proof->add_option("--data", record_file, "File holding the record's exact bytes");
   verify_proof->add_option("--origin", proof_args.expected_origin, kOriginHelp);
+  SetExamples(
+      verify_proof,
+      "  sealtrail local prove-inclusion --data ./log --index 41 --size 1000 > proof.json\n"
+      "  sealtrail local checkpoint --data ./log --size 1000 > cp.note\n"
+      "  sealtrail verify-proof --vkey log.vkey --checkpoint cp.note --inclusion proof.json");
   verify_proof->callback([&] {
     if (proof_record->count() > 0) proof_args.record_file = record_file;
     run = [&] { return cli::RunVerifyProof(env, proof_args, std::cin, std::cout); };
@@ -313,6 +348,9 @@ int main(int argc, char** argv) {
   reindex->add_option("--data", reindex_args.data_dir, "Data directory")->required();
   reindex->add_option("--index-dir", reindex_args.index_dir,
                       "Index directory (default: DIR/index)");
+  SetExamples(reindex,
+              "  sealtrail reindex --data ./data\n"
+              "  sealtrail reindex --data ./data --index-dir /fast-disk/sealtrail-index");
   reindex->callback([&] { run = [&] { return cli::RunReindex(reindex_args, std::cout); }; });
 
   cli::DevTokenArgs dev_token_args;
@@ -546,6 +584,70 @@ int main(int argc, char** argv) {
       cli::ServerClient client(std::move(server));
       return cli::RunServerCheckpoint(client, IfGiven(checkpoint_size, size), std::cout);
     };
+  });
+
+  cli::ExportArgs export_args;
+  CLI::App* export_command = app.add_subcommand(
+      "export",
+      "Write one tenant's records committed in [--from, --to) from sealtraild to a new bundle "
+      "directory: the signed checkpoint, and per record its exact stored bytes and its C2SP "
+      "tlog-proof against that checkpoint, plus manifest.json and records.jsonl (for people, not "
+      "authoritative). Every record and proof is verified before it is written; the bundle is "
+      "written to DIR.partial and renamed to DIR only when complete. Check it offline with "
+      "verify-bundle.");
+  CLI::Option* export_server = add_server(export_command);
+  export_command->add_option("--out", export_args.bundle_dir, "New (or empty) bundle directory")
+      ->required();
+  export_command->add_option("--tenant", export_args.query.tenant, "Tenant")->required();
+  export_command
+      ->add_option("--from", export_args.query.from,
+                   "Committed at or after TIME: RFC 3339 or nanoseconds since 1970")
+      ->required();
+  export_command->add_option("--to", export_args.query.to, "Committed before TIME")->required();
+  export_command->add_option("--actor", export_args.query.actor,
+                             "Only this actor (user id, or service)");
+  export_command->add_option("--action", export_args.query.action, "Only this action name");
+  export_command->add_option("--outcome", export_args.query.outcome,
+                             "Only SUCCESS, FAILURE or DENIED");
+  export_command->add_option("--trace-id", export_args.query.trace_id,
+                             "Only this trace id (32 hex digits)");
+  export_command->add_option("--vkey", export_args.check.vkey,
+                             std::string(kVkeyHelp) + ": verify the checkpoint before exporting");
+  export_command->add_option("--origin", export_args.check.origin, kOriginHelp);
+  SetExamples(export_command,
+              "  sealtrail export --tenant acme --from 2026-11-01T00:00:00Z "
+              "--to 2026-12-01T00:00:00Z \\\n"
+              "      --vkey log.vkey --out acme-2026-11\n"
+              "  sealtrail export --data ./data --tenant acme --actor agent-4711 \\\n"
+              "      --from 2026-11-23T10:00:00Z --to 2026-11-23T11:00:00Z --out incident-4711\n"
+              "  sealtrail verify-bundle --bundle acme-2026-11 --vkey log.vkey");
+  export_command->callback([&] {
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(export_server));
+      cli::ServerClient client(std::move(server));
+      return cli::RunExport(env, client, export_args, std::cout);
+    };
+  });
+
+  std::string bundle_dir;
+  CLI::App* verify_bundle = app.add_subcommand(
+      "verify-bundle",
+      "Check a bundle written by export fully offline (no server, no data directory) with the "
+      "log's verifier key, which must come from you, not from the bundle: the checkpoint's "
+      "signature, every record's tlog-proof against it and the record's bytes, tenant and time "
+      "range, the manifest, and that no file is missing or extra. Shows that each record is in "
+      "the signed log; it cannot show that none was left out (see docs/cli.md). Exit 0 if it "
+      "verifies, 3 with every problem found, each naming its file, if not.");
+  verify_bundle->add_option("--bundle", bundle_dir, "Bundle directory")->required();
+  verify_bundle->add_option("--vkey", vkey, kVkeyHelp)->required();
+  verify_bundle->add_option("--origin", origin, kOriginHelp);
+  SetExamples(
+      verify_bundle,
+      "  sealtrail verify-bundle --bundle acme-2026-11 --vkey log.vkey\n"
+      "  sealtrail verify-bundle --bundle /mnt/usb/acme-2026-11 \\\n"
+      "      --vkey 'example.com/audit/eu-1+3f2a9c1b+AbC...' --origin example.com/audit/eu-1");
+  verify_bundle->callback([&] {
+    run = [&] { return cli::RunVerifyBundle(env, bundle_dir, vkey, origin, std::cout); };
   });
 
   try {

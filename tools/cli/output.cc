@@ -95,6 +95,38 @@ Json ProofOkJson(uint64_t leaf_index, const Checkpoint& checkpoint) {
               {"root", HashToBase64(checkpoint.root)}};
 }
 
+absl::StatusOr<uint64_t> GetJsonUint(const Json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end() || !it->is_number_unsigned()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\" is missing or not an unsigned integer"));
+  }
+  return it->get<uint64_t>();
+}
+
+absl::StatusOr<Hash> GetJsonHash(const Json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end() || !it->is_string()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\" is missing or not a string"));
+  }
+  absl::StatusOr<Hash> hash = HashFromBase64(it->get<std::string>());
+  if (!hash.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\": ", hash.status().message()));
+  }
+  return *hash;
+}
+
+absl::StatusOr<std::string> GetJsonString(const Json& json, const char* field) {
+  auto it = json.find(field);
+  if (it == json.end() || !it->is_string()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("field \"", field, "\" is missing or not a string"));
+  }
+  return it->get<std::string>();
+}
+
 absl::StatusOr<Json> ParseJson(std::string_view text) {
   try {
     return Json::parse(text);
@@ -109,9 +141,12 @@ absl::Status WriteText(std::ostream& out, std::string_view text) {
   return absl::OkStatus();
 }
 
+std::string JsonLineText(const Json& json) {
+  return json.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) + '\n';
+}
+
 absl::Status WriteJsonLine(std::ostream& out, const Json& json) {
-  out << json.dump(-1, ' ', /*ensure_ascii=*/false, Json::error_handler_t::replace) << '\n'
-      << std::flush;
+  out << JsonLineText(json) << std::flush;
   if (!out) return absl::UnknownError("cannot write to the output stream");
   return absl::OkStatus();
 }

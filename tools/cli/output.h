@@ -86,10 +86,19 @@ Json ProofOkJson(uint64_t leaf_index, const Checkpoint& checkpoint);
 // Parses one JSON document; INVALID_ARGUMENT with the parser's message if it is not JSON.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 
+// Fields of a parsed JSON object. INVALID_ARGUMENT naming the field if it is missing or of
+// another type; GetJsonHash also if it is not the standard base64 of a 32-byte hash.
+absl::StatusOr<uint64_t> GetJsonUint(const Json& json, const char* field);
+absl::StatusOr<Hash> GetJsonHash(const Json& json, const char* field);
+absl::StatusOr<std::string> GetJsonString(const Json& json, const char* field);
+
 // Writes `text` exactly as it is (no newline added), then flushes. UNKNOWN if the stream fails.
 [[nodiscard]] absl::Status WriteText(std::ostream& out, std::string_view text);
 
-// Writes `json` compactly and a '\n', then flushes. Invalid UTF-8 in strings is replaced rather
+// `json` compactly and a '\n': one line of output. Invalid UTF-8 in strings is replaced.
+std::string JsonLineText(const Json& json);
+
+// Writes JsonLineText(json), then flushes. Invalid UTF-8 in strings is replaced rather
 // than thrown. UNKNOWN if the stream has failed (e.g. stdout is a closed pipe).
 [[nodiscard]] absl::Status WriteJsonLine(std::ostream& out, const Json& json);
 

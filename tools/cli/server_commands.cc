@@ -1,8 +1,6 @@
 #include "cli/server_commands.h"
 
 #include <algorithm>
-#include <limits>
-#include <map>
 #include <memory>
 #include <string_view>
 #include <thread>
@@ -22,7 +20,6 @@
 #include "sealtrail/checkpoint.h"
 #include "sealtrail/note.h"
 #include "sealtrail/status_macros.h"
-#include "sealtrail/tlog_proof.h"
 #include "server/record/record.h"
 
 namespace sealtrail::cli {
@@ -266,41 +263,8 @@ absl::Status RunServerAppendRecord(ServerClient& client, const RecordFlags& flag
 
 namespace {
 
-// Most empty pages in a row a query accepts before it gives up on the server.
-constexpr int kMaxEmptyPagesInARow = 1000;
 // Most records one `--follow` poll prints; the next poll continues after them.
 constexpr uint64_t kFollowPollRecords = 100000;
-
-absl::StatusOr<v1::QueryRequest> QueryRequestFromArgs(const QueryArgs& args) {
-  v1::QueryRequest request;
-  request.set_tenant_id(args.tenant);
-  request.set_actor(args.actor);
-  request.set_action(args.action);
-  if (!args.outcome.empty()) {
-    ASSIGN_OR_RETURN(v1::Outcome::Result outcome, ParseOutcome(args.outcome));
-    request.set_outcome(outcome);
-  }
-  if (!args.trace_id.empty()) {
-    ASSIGN_OR_RETURN(*request.mutable_trace_id(),
-                     ParseHexId(args.trace_id, kTraceIdBytes, "--trace-id"));
-  }
-  if (!args.from.empty()) {
-    ASSIGN_OR_RETURN(int64_t from_ns, ParseTimeFlag(args.from, "--from"));
-    request.set_from_ns(from_ns);
-  }
-  if (!args.to.empty()) {
-    ASSIGN_OR_RETURN(int64_t to_ns, ParseTimeFlag(args.to, "--to"));
-    request.set_to_ns(to_ns);
-  }
-  if (args.limit == 0 || args.limit > std::numeric_limits<uint32_t>::max()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--limit must be from 1 to ", std::numeric_limits<uint32_t>::max()));
-  }
-  request.set_order(args.oldest_first ? v1::QueryRequest::OLDEST_FIRST
-                                      : v1::QueryRequest::NEWEST_FIRST);
-  request.set_with_proofs(args.with_proofs);
-  return request;
-}
 
 // The time `--follow` stops, or none for "until interrupted".
 absl::StatusOr<std::optional<absl::Time>> FollowDeadline(const QueryArgs& args) {
@@ -312,73 +276,6 @@ absl::StatusOr<std::optional<absl::Time>> FollowDeadline(const QueryArgs& args) 
   }
   return std::optional<absl::Time>(absl::Now() + duration);
 }
-
-// Fetches query pages and verifies every result before it is returned.
-class QueryFetcher {
- public:
-  QueryFetcher(ServerClient& client, bool with_proofs)
-      : client_(client), with_proofs_(with_proofs) {}
-
-  // Appends to `rows` up to `limit` results of `request` with a seq above `after_seq` (if
-  // given), in the request's order, following page tokens.
-  absl::Status Fetch(v1::QueryRequest request, uint64_t limit, std::optional<uint64_t> after_seq,
-                     std::vector<QueryRow>& rows) {
-    uint64_t fetched = 0;
-    int empty_pages = 0;
-    while (fetched < limit) {
-      request.set_limit(
-          static_cast<uint32_t>(std::min<uint64_t>(limit - fetched, kQueryPageRecords)));
-      ASSIGN_OR_RETURN(v1::QueryResponse page, client_.Query(request));
-      for (const v1::QueryResult& result : page.results()) {
-        if (after_seq.has_value() && result.seq() <= *after_seq) continue;
-        if (fetched == limit) break;
-        ASSIGN_OR_RETURN(QueryRow row, Checked(result));
-        rows.push_back(std::move(row));
-        ++fetched;
-      }
-      if (page.next_page_token().empty()) break;
-      empty_pages = page.results().empty() ? empty_pages + 1 : 0;
-      if (empty_pages == kMaxEmptyPagesInARow) {
-        return absl::InternalError(
-            absl::StrCat("the server sent ", empty_pages, " empty pages in a row; giving up"));
-      }
-      request.set_page_token(page.next_page_token());
-    }
-    return absl::OkStatus();
-  }
-
- private:
-  absl::StatusOr<QueryRow> Checked(const v1::QueryResult& result) {
-    QueryRow row;
-    row.seq = result.seq();
-    row.data = result.data();
-    ASSIGN_OR_RETURN(row.leaf_hash, HashFromServer(result.leaf_hash(),
-                                                   absl::StrCat("leaf hash of seq ", row.seq)));
-    RETURN_IF_ERROR(CheckLeafData(row.seq, row.data, row.leaf_hash));
-    absl::StatusOr<v1::AuditRecord> record = ParseStoredRecord(row.data);
-    if (!record.ok()) return WithContext(record.status(), absl::StrCat("seq ", row.seq));
-    row.record = *std::move(record);
-    if (!with_proofs_) return row;
-    ASSIGN_OR_RETURN(InclusionEvidence evidence, CheckedInclusionEvidence(result.inclusion()));
-    if (evidence.proof.leaf_index != row.seq || evidence.leaf_hash != row.leaf_hash) {
-      return absl::DataLossError(absl::StrCat("the server's proof for seq ", row.seq,
-                                              " is of another leaf (index ",
-                                              evidence.proof.leaf_index, ")"));
-    }
-    const auto [known, inserted] = roots_.emplace(evidence.proof.tree_size, evidence.root);
-    if (!inserted && known->second != evidence.root) {
-      return absl::DataLossError(absl::StrCat(
-          "the server's proofs give two roots for tree size ", evidence.proof.tree_size, ": ",
-          HashToBase64(known->second), " and ", HashToBase64(evidence.root)));
-    }
-    row.inclusion = std::move(evidence);
-    return row;
-  }
-
-  ServerClient& client_;
-  const bool with_proofs_;
-  std::map<uint64_t, Hash> roots_;  // The root each proof so far claimed, by tree size.
-};
 
 // `--follow` after the first rows: polls for matches after the last seq printed.
 absl::Status Follow(QueryFetcher& fetcher, v1::QueryRequest request,
@@ -510,20 +407,10 @@ absl::Status RunServerProveInclusion(Env* env, ServerClient& client, const Inclu
   RETURN_IF_ERROR(CheckSignedRoot(env, client, check, evidence.proof.tree_size, evidence.root));
   if (format == ProofFormat::kJson) return WriteJsonLine(out, ToJson(evidence));
 
-  // The tlog-proof carries the checkpoint verbatim: it must commit to this proof's tree.
   ASSIGN_OR_RETURN(v1::Checkpoint checkpoint, client.GetCheckpoint(evidence.proof.tree_size));
-  ASSIGN_OR_RETURN(ParsedNote note, ParseSignedNote(checkpoint.signed_note()));
-  ASSIGN_OR_RETURN(Checkpoint body, ParseCheckpointBody(note.text));
-  if (body.size != evidence.proof.tree_size || body.root != evidence.root) {
-    return absl::DataLossError(
-        absl::StrCat("the server's checkpoint of tree size ", evidence.proof.tree_size,
-                     " does not commit to the proof's root ", HashToBase64(evidence.root)));
-  }
-  out << FormatTlogProof(
-      {std::nullopt, evidence.proof.leaf_index, evidence.proof.path, checkpoint.signed_note()});
-  out.flush();
-  if (!out) return absl::UnknownError("writing the proof failed");
-  return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string tlog_proof,
+                   TlogProofInCheckpoint(evidence, checkpoint.signed_note()));
+  return WriteText(out, tlog_proof);
 }
 
 absl::Status RunServerProveConsistency(Env* env, ServerClient& client, uint64_t old_size,

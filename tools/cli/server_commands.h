@@ -21,6 +21,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cli/query_fetcher.h"
 #include "cli/record_flags.h"
 #include "cli/server_channel.h"
 #include "sealtrail/env.h"
@@ -63,30 +64,8 @@ absl::Status RunServerAppend(ServerClient& client, std::istream& in, std::ostrea
 absl::Status RunServerAppendRecord(ServerClient& client, const RecordFlags& flags,
                                    std::ostream& out, const std::string& actor_token = "");
 
-struct QueryArgs {
-  std::string tenant{};    // Required.
-  std::string actor{};     // Empty: any. actor.user_id, or actor.service when there is no user.
-  std::string action{};    // Empty: any.
-  std::string outcome{};   // Empty: any; else SUCCESS, FAILURE or DENIED.
-  std::string trace_id{};  // Empty: any; else 32 hex digits.
-  std::string from{};      // Empty: no bound; else a time (ParseTimeFlag), inclusive.
-  std::string to{};        // Empty: no bound; else a time, exclusive.
-  uint64_t limit = 100;    // 1 to 2^32-1 records.
-  bool oldest_first = false;
-  bool with_proofs = false;
-  std::string format = "table";  // table, json or csv (query_output.h).
-  bool follow = false;
-  std::string follow_for{};  // With follow: stop after this long (absl duration, e.g. "1.5s").
-                             // Empty: follow until the process is interrupted.
-  absl::Duration poll_interval = absl::Milliseconds(500);
-};
-
-// Records per Query page the CLI asks for (the server may send fewer).
-inline constexpr uint32_t kQueryPageRecords = 1000;
-
-// `query`: the first `limit` matching records in the requested order, fetched in Query pages,
-// each verified (leaf hash, stored bytes parse as a record, and with proofs the inclusion proof,
-// with every proof of one tree size against the same root) and printed in `format`.
+// `query`: the first `limit` matching records (QueryArgs, query_fetcher.h) in the requested
+// order, fetched in Query pages, each verified by QueryFetcher and printed in `format`.
 // With `follow`: prints the newest `limit` matches oldest first (or with oldest_first the oldest
 // `limit`), then every poll_interval asks for matches after the last seq printed and prints them,
 // until `follow_for` has passed. INVALID_ARGUMENT for bad arguments, before the server is asked.

@@ -7,7 +7,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/repeated_ptr_field.h"
+#include "sealtrail/note.h"
 #include "sealtrail/status_macros.h"
+#include "sealtrail/tlog_proof.h"
 
 namespace sealtrail::cli {
 namespace {
@@ -89,6 +91,20 @@ absl::StatusOr<Checkpoint> CheckedCheckpoint(const v1::Checkpoint& checkpoint,
         verified.size, " and root ", HashToBase64(verified.root)));
   }
   return verified;
+}
+
+absl::StatusOr<std::string> TlogProofInCheckpoint(const InclusionEvidence& evidence,
+                                                  std::string_view signed_note) {
+  ASSIGN_OR_RETURN(ParsedNote note, ParseSignedNote(signed_note));
+  ASSIGN_OR_RETURN(Checkpoint body, ParseCheckpointBody(note.text));
+  if (body.size != evidence.proof.tree_size || body.root != evidence.root) {
+    return absl::DataLossError(
+        absl::StrCat("the checkpoint of tree size ", body.size, " and root ",
+                     HashToBase64(body.root), " does not commit to the proof's tree size ",
+                     evidence.proof.tree_size, " and root ", HashToBase64(evidence.root)));
+  }
+  return FormatTlogProof(
+      {std::nullopt, evidence.proof.leaf_index, evidence.proof.path, std::string(signed_note)});
 }
 
 }  // namespace sealtrail::cli

@@ -48,6 +48,14 @@ absl::StatusOr<Checkpoint> CheckedCheckpoint(const v1::Checkpoint& checkpoint,
                                              const NoteVerifierKey& key,
                                              std::string_view expected_origin = {});
 
+// The C2SP tlog-proof (sealtrail/tlog_proof.h) of `evidence`'s leaf with `signed_note` verbatim
+// as its checkpoint, after checking that the note's body commits to the proof's tree size and
+// root; the signature is not checked here. DATA_LOSS if it does not commit to them; the note
+// parser's INVALID_ARGUMENT if it is not a checkpoint note. `prove --format tlog-proof` and
+// `export` write their proofs with this, so every tlog-proof the CLI writes is checked alike.
+absl::StatusOr<std::string> TlogProofInCheckpoint(const InclusionEvidence& evidence,
+                                                  std::string_view signed_note);
+
 }  // namespace sealtrail::cli
 
 #endif  // SEALTRAIL_TOOLS_CLI_SERVER_EVIDENCE_H_
