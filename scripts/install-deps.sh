@@ -10,6 +10,7 @@ packages=(
   libssl-dev libabsl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libcli11-dev libisal-dev libjwt-dev
+  libcpp-httplib-dev zlib1g-dev
 )
 
 missing=()

@@ -41,10 +41,12 @@ int main(int argc, char** argv) {
   uint64_t index_cache_mb = options.index.block_cache_bytes >> 20;
   uint64_t index_write_buffer_mb = options.index.write_buffer_bytes >> 20;
   std::string port_file;
+  options.otlp_http_listen = sealtrail::kDefaultOtlpHttpAddress;
   int64_t jwt_leeway_s = absl::ToInt64Seconds(options.jwt.leeway);
 
   CLI::App app(
-      "sealtraild: the sealtrail audit-log server (gRPC: AuditLog, Prover, health, reflection).",
+      "sealtraild: the sealtrail audit-log server (gRPC: AuditLog, Prover, OTLP logs, health, "
+      "reflection; OTLP/HTTP logs).",
       "sealtraild");
   app.set_config("--config", "", "Read these flags from a TOML file (key = value, flag names)");
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
@@ -119,6 +121,26 @@ int main(int argc, char** argv) {
                  "Identical refused requests within this window are recorded as one counted event")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{3'600'000}));
+  app.add_option("--otlp-http-listen", options.otlp_http_listen,
+                 "HOST:PORT of OTLP/HTTP logs ingestion, POST /v1/logs (empty: off; OTLP/gRPC is "
+                 "always on --listen)")
+      ->capture_default_str();
+  app.add_option("--otlp-http-max-body-bytes", options.otlp_http_max_body_bytes,
+                 "Largest OTLP/HTTP body, as sent and decompressed")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1024}, uint64_t{1} << 30));
+  app.add_option("--otlp-tenant-attribute", options.otlp_mapping.attributes.tenant,
+                 "OTLP log attribute (on the record or its resource) naming the tenant")
+      ->capture_default_str();
+  app.add_option("--otlp-action-attribute", options.otlp_mapping.attributes.action,
+                 "OTLP log attribute naming the action")
+      ->capture_default_str();
+  app.add_option("--otlp-outcome-attribute", options.otlp_mapping.attributes.outcome,
+                 "OTLP log attribute holding SUCCESS, FAILURE or DENIED")
+      ->capture_default_str();
+  app.add_option("--otlp-token-attribute", options.otlp_mapping.attributes.actor_token,
+                 "OTLP log attribute holding the end user's JWT (verified, never stored)")
+      ->capture_default_str();
   app.footer(
       "Example: sealtraild --data ./data --listen 127.0.0.1:7700\n"
       "Stop with SIGTERM or Ctrl-C: in-flight appends finish and a final checkpoint is signed.");

@@ -25,6 +25,7 @@
 #include "sealtrail/merkle_proof.h"
 #include "sealtrail/note.h"
 #include "server/record/record.h"
+#include "server_testing/inclusion_checks.h"
 #include "server_testing/test_server.h"
 #include "testing/fault_env.h"
 #include "testing/reference_merkle.h"
@@ -34,36 +35,14 @@
 namespace sealtrail {
 namespace {
 
+using ::sealtrail::testing::ExpectInclusionVerifies;
 using ::sealtrail::testing::HasSubstrIgnoringCase;
 using ::sealtrail::testing::MakeRecord;
 using ::sealtrail::testing::ScratchDir;
 using ::sealtrail::testing::TestServer;
+using ::sealtrail::testing::ToHash;
+using ::sealtrail::testing::ToHashes;
 using ::testing::ElementsAreArray;
-
-Hash ToHash(const std::string& bytes) {
-  Hash hash{};
-  EXPECT_EQ(bytes.size(), kHashSize);
-  std::copy_n(bytes.begin(), std::min(bytes.size(), kHashSize), hash.begin());
-  return hash;
-}
-
-std::vector<Hash> ToHashes(const google::protobuf::RepeatedPtrField<std::string>& path) {
-  std::vector<Hash> hashes;
-  for (const std::string& node : path) hashes.push_back(ToHash(node));
-  return hashes;
-}
-
-// Checks an inclusion proof of `data` with both independent verifiers.
-void ExpectInclusionVerifies(const std::string& data, const v1::InclusionProof& proof) {
-  Hash leaf_hash = HashLeaf(data);
-  EXPECT_EQ(std::string(AsStringView(leaf_hash)), proof.leaf_hash());
-  std::vector<Hash> path = ToHashes(proof.path());
-  Hash root = ToHash(proof.root());
-  EXPECT_OK(VerifyInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, root));
-  EXPECT_TRUE(
-      testing::RefVerifyInclusion(leaf_hash, proof.leaf_index(), proof.tree_size(), path, root))
-      << "seq " << proof.leaf_index() << " size " << proof.tree_size();
-}
 
 class ServerTest : public ::testing::Test {
  protected:

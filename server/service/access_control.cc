@@ -6,20 +6,34 @@
 namespace sealtrail {
 
 Call AccessControl::Begin(const grpc::ServerContextBase& context, absl::string_view method) const {
-  Call call;
-  call.method = std::string(method);
   std::vector<absl::string_view> forwarded;
   auto [first, last] = context.client_metadata().equal_range("x-forwarded-for");
   for (auto value = first; value != last; ++value) {
     forwarded.emplace_back(value->second.data(), value->second.size());
   }
-  call.source_ip = addresses_->Resolve(context.peer(), forwarded);
+  return Begin(method, context.peer(), forwarded);
+}
+
+Call AccessControl::Begin(absl::string_view method, absl::string_view peer,
+                          const std::vector<absl::string_view>& forwarded) const {
+  Call call;
+  call.method = std::string(method);
+  call.source_ip = addresses_->Resolve(peer, forwarded);
   return call;
 }
 
 absl::Status AccessControl::Authenticate(const grpc::ServerContextBase& context, Call& call,
                                          absl::string_view tenant) const {
-  absl::StatusOr<Principal> principal = authenticator_->Authenticate(context);
+  return Admit(authenticator_->Authenticate(context), call, tenant);
+}
+
+absl::Status AccessControl::Authenticate(const CallCredentials& credentials, Call& call,
+                                         absl::string_view tenant) const {
+  return Admit(authenticator_->Authenticate(credentials), call, tenant);
+}
+
+absl::Status AccessControl::Admit(absl::StatusOr<Principal> principal, Call& call,
+                                  absl::string_view tenant) const {
   if (!principal.ok()) return Deny(call, tenant, principal.status());
   call.principal = *std::move(principal);
   return absl::OkStatus();

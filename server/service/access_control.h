@@ -12,6 +12,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
@@ -39,10 +40,17 @@ class AccessControl {
 
   // The call of `context` to `method` (a full path of authorizer.h), not yet authenticated.
   Call Begin(const grpc::ServerContextBase& context, absl::string_view method) const;
+  // The same for a non-gRPC edge: `peer` in gRPC's form ("ipv4:10.0.0.7:5000"), and every
+  // x-forwarded-for value.
+  Call Begin(absl::string_view method, absl::string_view peer,
+             const std::vector<absl::string_view>& forwarded) const;
 
   // Authenticates `call` (sets call.principal). UNAUTHENTICATED, recorded against `tenant` (the
   // tenant the request names; empty if none).
   [[nodiscard]] absl::Status Authenticate(const grpc::ServerContextBase& context, Call& call,
+                                          absl::string_view tenant) const;
+  // The same with credentials a non-gRPC edge collected.
+  [[nodiscard]] absl::Status Authenticate(const CallCredentials& credentials, Call& call,
                                           absl::string_view tenant) const;
 
   // Whether the caller holds a role for the method's access at all (before any lookup).
@@ -60,6 +68,10 @@ class AccessControl {
   const Authenticator& authenticator() const { return *authenticator_; }
 
  private:
+  // Sets call.principal, or records the refusal.
+  absl::Status Admit(absl::StatusOr<Principal> principal, Call& call,
+                     absl::string_view tenant) const;
+
   const Authenticator* const authenticator_;
   const ClientAddress* const addresses_;
   DenialRecorder* const denials_;

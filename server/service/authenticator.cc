@@ -107,12 +107,29 @@ Principal PrincipalFromToken(const VerifiedToken& token) {
 
 absl::StatusOr<Principal> Authenticator::Authenticate(
     const grpc::ServerContextBase& context) const {
+  CallCredentials credentials;
   auto [first, last] = context.client_metadata().equal_range(kAuthorizationKey);
-  if (first != last) {
-    if (std::next(first) != last) {
+  for (auto value = first; value != last; ++value) {
+    credentials.authorization.emplace_back(value->second.data(), value->second.size());
+  }
+  if (credentials.authorization.empty()) {
+    std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+    if (auth != nullptr && auth->IsPeerAuthenticated()) {
+      std::vector<grpc::string_ref> names = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+      if (!names.empty()) {
+        credentials.client_certificate_cn.assign(names.front().data(), names.front().size());
+      }
+    }
+  }
+  return Authenticate(credentials);
+}
+
+absl::StatusOr<Principal> Authenticator::Authenticate(const CallCredentials& credentials) const {
+  if (!credentials.authorization.empty()) {
+    if (credentials.authorization.size() > 1) {
       return absl::UnauthenticatedError("more than one authorization metadata value");
     }
-    absl::string_view value(first->second.data(), first->second.size());
+    absl::string_view value = credentials.authorization.front();
     if (!absl::StartsWithIgnoreCase(value, kBearerPrefix)) {
       return absl::UnauthenticatedError(
           "the authorization metadata must be \"Bearer <token>\" (a JWT)");
@@ -126,19 +143,15 @@ absl::StatusOr<Principal> Authenticator::Authenticate(
     }
     return PrincipalFromToken(verified);
   }
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth != nullptr && auth->IsPeerAuthenticated()) {
-    std::vector<grpc::string_ref> names = auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-    if (!names.empty()) {
-      absl::string_view cn(names.front().data(), names.front().size());
-      auto identity = identities_.find(cn);
-      if (identity == identities_.end()) {
-        return absl::UnauthenticatedError(
-            absl::StrCat("client certificate CN \"", cn,
-                         "\" is not in the client identity map, and no bearer token was sent"));
-      }
-      return identity->second;
+  if (!credentials.client_certificate_cn.empty()) {
+    const std::string& cn = credentials.client_certificate_cn;
+    auto identity = identities_.find(cn);
+    if (identity == identities_.end()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("client certificate CN \"", cn,
+                       "\" is not in the client identity map, and no bearer token was sent"));
     }
+    return identity->second;
   }
   return absl::UnauthenticatedError(
       "no credential: send \"authorization: Bearer <token>\" metadata (locally, the server's "

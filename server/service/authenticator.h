@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 #include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
@@ -36,6 +37,14 @@ using ClientIdentities = std::map<std::string, Principal, std::less<>>;
 [[nodiscard]] absl::StatusOr<ClientIdentities> LoadClientIdentities(Env* env,
                                                                     const std::string& path);
 
+// A call's credentials, whatever its transport (gRPC metadata and TLS, or HTTP headers and TLS).
+struct CallCredentials {
+  // Every "authorization" value the call carried, in order.
+  std::vector<std::string> authorization;
+  // The subject CN of the client certificate TLS verified against the client CA; empty if none.
+  std::string client_certificate_cn;
+};
+
 // The principal a verified bearer token stands for: its subject, roles (names this server does
 // not know are ignored) and tenants ("*": every tenant).
 Principal PrincipalFromToken(const VerifiedToken& token);
@@ -52,6 +61,8 @@ class Authenticator {
   // certificate whose CN is not in the map. The message never echoes the token.
   [[nodiscard]] absl::StatusOr<Principal> Authenticate(
       const grpc::ServerContextBase& context) const;
+  // The same for credentials a non-gRPC edge (OTLP/HTTP) collected.
+  [[nodiscard]] absl::StatusOr<Principal> Authenticate(const CallCredentials& credentials) const;
 
   // The verifier, also used for end users' actor tokens.
   const JwtVerifier& verifier() const { return *verifier_; }

@@ -56,7 +56,10 @@ absl::string_view Verb(Access access) {
 }  // namespace
 
 Access RequiredAccess(absl::string_view method) {
-  if (method == kAppendMethod || method == kAppendStreamMethod) return Access::kAppend;
+  if (method == kAppendMethod || method == kAppendStreamMethod || method == kOtlpLogsExportMethod ||
+      method == kOtlpHttpLogsMethod) {
+    return Access::kAppend;
+  }
   if (method == kQueryMethod || method == kQueryStreamMethod || method == kProveInclusionMethod) {
     return Access::kReadTenant;
   }

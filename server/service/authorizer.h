@@ -2,7 +2,8 @@
 // (docs/server.md, "Authentication and authorization"). Every RPC handler asks it before touching
 // storage; nothing else in the server compares roles.
 //
-//   append       Append, AppendStream         appender, for each record's tenant
+//   append       Append, AppendStream,        appender, for each record's tenant
+//                OTLP logs Export (gRPC, HTTP)
 //   read tenant  Query, QueryStream,          auditor for that tenant, or platform-auditor
 //                ProveInclusion               (the record's tenant)
 //   read log     ProveConsistency,            auditor (any tenant), platform-auditor or admin:
@@ -27,6 +28,10 @@ inline constexpr char kQueryStreamMethod[] = "/sealtrail.v1.AuditLog/QueryStream
 inline constexpr char kProveInclusionMethod[] = "/sealtrail.v1.Prover/ProveInclusion";
 inline constexpr char kProveConsistencyMethod[] = "/sealtrail.v1.Prover/ProveConsistency";
 inline constexpr char kGetCheckpointMethod[] = "/sealtrail.v1.Prover/GetCheckpoint";
+// OTLP logs ingestion (docs/otlp.md): appends, over gRPC and over OTLP/HTTP.
+inline constexpr char kOtlpLogsExportMethod[] =
+    "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+inline constexpr char kOtlpHttpLogsMethod[] = "POST /v1/logs";
 
 enum class Access {
   kAppend,      // Write records of a tenant.

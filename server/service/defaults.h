@@ -9,6 +9,8 @@ namespace sealtrail {
 
 // Where sealtraild listens by default: loopback only.
 inline constexpr char kDefaultServerAddress[] = "127.0.0.1:7700";
+// Where sealtraild serves OTLP/HTTP logs by default: loopback, OTLP's conventional port.
+inline constexpr char kDefaultOtlpHttpAddress[] = "127.0.0.1:4318";
 // The environment variable clients read for the server address before falling back to the above.
 inline constexpr char kServerAddressEnv[] = "SEALTRAIL_SERVER";
 

@@ -19,6 +19,9 @@
 #include "sealtrail/log.h"
 #include "sealtrail/status_macros.h"
 #include "server/index/open_or_rebuild.h"
+#include "server/otlp/otlp_http_server.h"
+#include "server/otlp/otlp_ingest.h"
+#include "server/otlp/otlp_logs_service.h"
 #include "server/record/record.h"
 #include "server/service/access_control.h"
 #include "server/service/append_pipeline.h"
@@ -133,7 +136,15 @@ class AuditServer::Impl {
         pipeline_.get(), log_.get(), index_.get(), proofs_.get(), access_.get(), service_options);
     prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(),
                                                       proofs_.get(), access_.get());
-    return Listen();
+    OtlpIngestOptions otlp_options;
+    otlp_options.mapping = options.otlp_mapping;
+    otlp_options.max_batch_records = options.max_batch_records;
+    otlp_options.max_record_bytes = options.max_record_bytes;
+    otlp_options.require_verified_actor = options.require_verified_actor;
+    otlp_ingest_ = std::make_unique<OtlpIngest>(pipeline_.get(), access_.get(), otlp_options);
+    otlp_service_ = std::make_unique<OtlpLogsService>(otlp_ingest_.get(), access_.get());
+    RETURN_IF_ERROR(Listen());
+    return ListenOtlpHttp();
   }
 
   // Authentication (tokens, client certificates), client addresses and denial evidence.
@@ -167,6 +178,7 @@ class AuditServer::Impl {
     builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
     builder.RegisterService(audit_service_.get());
     builder.RegisterService(prover_service_.get());
+    builder.RegisterService(otlp_service_.get());
     server_ = builder.BuildAndStart();
     if (server_ == nullptr || port_ == 0) {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
@@ -184,6 +196,21 @@ class AuditServer::Impl {
     }
     checkpointer_->Start();
     events_->Info("listening", {{"address", address_}, {"verifier_key", verifier_key_}});
+    return absl::OkStatus();
+  }
+
+  absl::Status ListenOtlpHttp() {
+    if (options_.otlp_http_listen.empty()) return absl::OkStatus();
+    OtlpHttpOptions http;
+    http.listen = options_.otlp_http_listen;
+    http.tls_cert_file = options_.tls_cert_file;
+    http.tls_key_file = options_.tls_key_file;
+    http.tls_client_ca_file = options_.tls_client_ca_file;
+    http.max_body_bytes = options_.otlp_http_max_body_bytes;
+    ASSIGN_OR_RETURN(otlp_http_, OtlpHttpServer::Start(http, otlp_ingest_.get(), access_.get()));
+    events_->Info("listening_otlp_http",
+                  {{"address", absl::StrCat(ListenHost(http.listen), ":", otlp_http_->port())},
+                   {"tls", http.tls_cert_file.empty() ? "off" : "on"}});
     return absl::OkStatus();
   }
 
@@ -209,6 +236,7 @@ class AuditServer::Impl {
   }
 
   int port() const { return port_; }
+  int otlp_http_port() const { return otlp_http_ != nullptr ? otlp_http_->port() : 0; }
   const std::string& address() const { return address_; }
   const std::string& verifier_key() const { return verifier_key_; }
 
@@ -225,6 +253,7 @@ class AuditServer::Impl {
       audit_service_->BeginShutdown();
       server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     }
+    if (otlp_http_ != nullptr) otlp_http_->Stop();
     // No call is running any more: the last denials' counts go to the pipeline before it drains.
     if (denials_ != nullptr) denials_->Stop();
     if (pipeline_ != nullptr) pipeline_->Stop();
@@ -248,6 +277,9 @@ class AuditServer::Impl {
       }
     }
     server_.reset();
+    otlp_http_.reset();
+    otlp_service_.reset();
+    otlp_ingest_.reset();
     prover_service_.reset();
     audit_service_.reset();
     access_.reset();
@@ -277,6 +309,9 @@ class AuditServer::Impl {
   std::unique_ptr<ProofSource> proofs_;
   std::unique_ptr<AuditLogService> audit_service_;
   std::unique_ptr<ProverService> prover_service_;
+  std::unique_ptr<OtlpIngest> otlp_ingest_;
+  std::unique_ptr<OtlpLogsService> otlp_service_;
+  std::unique_ptr<OtlpHttpServer> otlp_http_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   std::string address_;
@@ -303,6 +338,7 @@ AuditServer::AuditServer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AuditServer::~AuditServer() { (void)impl_->Shutdown(); }
 int AuditServer::port() const { return impl_->port(); }
 std::string AuditServer::address() const { return impl_->address(); }
+int AuditServer::otlp_http_port() const { return impl_->otlp_http_port(); }
 const std::string& AuditServer::verifier_key() const { return impl_->verifier_key(); }
 absl::Status AuditServer::Shutdown() { return impl_->Shutdown(); }
 void AuditServer::Wait() { impl_->Wait(); }

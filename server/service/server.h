@@ -7,12 +7,13 @@
 // generated when none is configured), index (opened, caught up or rebuilt from the log; logged),
 // append pipeline, access control (token keys, or the dev JWT key and DATA/dev-token; client
 // identities; denial recorder), background checkpointer, then the gRPC listener (TLS, or
-// plaintext on loopback only). Only then is the server reachable. Every AuditLog and Prover call
+// plaintext on loopback only; it also serves OTLP/gRPC logs) and the OTLP/HTTP listener when
+// configured (docs/otlp.md). Only then is the server reachable. Every AuditLog and Prover call
 // is authenticated and authorized (docs/server.md, "Authentication and authorization").
 //
-// Shutdown order: stop accepting calls, let in-flight calls finish (appends become durable and
-// are answered), record the pending denial counts, drain the append pipeline, sign a final
-// checkpoint of everything acknowledged, close the index (flushed) and the log.
+// Shutdown order: stop accepting calls (gRPC, then OTLP/HTTP), let in-flight calls finish (appends
+// become durable and are answered), record the pending denial counts, drain the append pipeline,
+// sign a final checkpoint of everything acknowledged, close the index (flushed) and the log.
 //
 // Thread-safety: Shutdown and Wait may be called from any thread; Shutdown is idempotent.
 #ifndef SEALTRAIL_SERVER_SERVICE_SERVER_H_
@@ -46,6 +47,8 @@ class AuditServer {
   int port() const;
   // "127.0.0.1:PORT" (the listen host with the bound port), for clients.
   std::string address() const;
+  // The bound OTLP/HTTP port; 0 when options.otlp_http_listen is empty.
+  int otlp_http_port() const;
   // The verifier key of the checkpoint signing key, "name+keyid+base64".
   const std::string& verifier_key() const;
 

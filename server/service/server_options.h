@@ -13,6 +13,7 @@
 #include "sealtrail/log.h"
 #include "server/auth/jwt_verifier.h"
 #include "server/index/index_options.h"
+#include "server/otlp/otlp_mapping.h"
 #include "server/service/defaults.h"
 
 namespace sealtrail {
@@ -66,6 +67,15 @@ struct ServerOptions {
   // (server/service/denial_recorder.h), and at most this many distinct ones are tracked.
   int64_t denial_window_ms = 10'000;
   uint32_t max_denial_keys = 10'000;
+  // OTLP logs ingestion (docs/otlp.md). OTLP/gRPC is always on the main port. OTLP/HTTP's
+  // HOST:PORT (POST /v1/logs), with the same TLS as the gRPC port; empty: no HTTP listener
+  // (sealtraild's own default is 127.0.0.1:4318).
+  std::string otlp_http_listen;
+  // Largest OTLP/HTTP body, as sent and decompressed.
+  uint64_t otlp_http_max_body_bytes = uint64_t{16} << 20;
+  // Which attributes of a log record fill which fields of the audit record.
+  OtlpMappingOptions otlp_mapping;
+
   // Not owned; nullptr: Env::Default(). Its clock assigns commit times.
   Env* env = nullptr;
 };

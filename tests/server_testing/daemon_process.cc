@@ -41,8 +41,16 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
   std::string port_file = work_dir + "/port";
   std::string stderr_file = work_dir + "/stderr";
   ::unlink(port_file.c_str());
-  std::vector<std::string> args = {binary,        "--data",      data_dir, "--listen",
-                                   "127.0.0.1:0", "--port-file", port_file};
+  // No OTLP/HTTP listener: its default port would collide between tests run in parallel.
+  std::vector<std::string> args = {binary,
+                                   "--data",
+                                   data_dir,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--port-file",
+                                   port_file,
+                                   "--otlp-http-listen",
+                                   ""};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
