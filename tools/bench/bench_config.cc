@@ -15,6 +15,7 @@ const std::map<std::string, Mode>& ModesByName() {
       {"append-stream", Mode::kAppendStream},
       {"append-batch", Mode::kAppendBatch},
       {"append-unary", Mode::kAppendUnary},
+      {"otlp", Mode::kOtlp},
       {"query", Mode::kQuery},
       {"prove", Mode::kProve},
   };
@@ -35,11 +36,13 @@ std::string ModeName(Mode mode) {
 }
 
 bool IsAppendMode(Mode mode) {
-  return mode == Mode::kAppendStream || mode == Mode::kAppendBatch || mode == Mode::kAppendUnary;
+  return mode == Mode::kAppendStream || mode == Mode::kAppendBatch || mode == Mode::kAppendUnary ||
+         mode == Mode::kOtlp;
 }
 
 uint32_t BenchConfig::UnitsPerRequest() const {
-  return mode == Mode::kAppendStream || mode == Mode::kAppendBatch ? batch : 1;
+  return mode == Mode::kAppendStream || mode == Mode::kAppendBatch || mode == Mode::kOtlp ? batch
+                                                                                          : 1;
 }
 
 uint64_t BenchConfig::RequestLimit() const {
@@ -96,7 +99,8 @@ BenchFlags::BenchFlags(CLI::App& app) {
                      "gRPC channels, each its own TCP connection (default min(concurrency, 4))")
           ->check(CLI::Range(1u, 256u));
   batch_option_ =
-      app.add_option("--batch", values_.batch, "Records per AppendRequest (append-unary: always 1)")
+      app.add_option("--batch", values_.batch,
+                     "Records per AppendRequest or OTLP Export (append-unary: always 1)")
           ->capture_default_str()
           ->check(CLI::Range(1u, 100000u));
   app.add_option("--window", values_.window, "Requests in flight per stream (append-stream)")

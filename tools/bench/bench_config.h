@@ -19,6 +19,7 @@ enum class Mode {
   kAppendStream,  // AuditLog.AppendStream, up to `window` requests in flight per stream.
   kAppendBatch,   // AuditLog.Append with `batch` records per call.
   kAppendUnary,   // AuditLog.Append with one record per call.
+  kOtlp,          // OTLP logs LogsService/Export with `batch` log records per call.
   kQuery,         // AuditLog.Query: an actor's newest 100 events in a tenant.
   kProve,         // Prover.ProveInclusion by a random seq below the latest checkpoint.
 };

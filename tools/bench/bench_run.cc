@@ -12,6 +12,8 @@
 #include "absl/time/time.h"
 #include "bench/append_stream_caller.h"
 #include "bench/caller.h"
+#include "bench/otlp_export_method.h"
+#include "bench/otlp_log_records.h"
 #include "bench/request_pool.h"
 #include "bench/run_state.h"
 #include "bench/ticket_source.h"
@@ -82,7 +84,10 @@ absl::Status MakeMethods(const BenchConfig& config,
                          const std::vector<std::shared_ptr<grpc::Channel>>& channels,
                          Callers& made) {
   const RecordShape shape{config.tenants, config.actors, config.record_size};
-  if (IsAppendMode(config.mode)) {
+  if (config.mode == Mode::kOtlp) {
+    made.pool =
+        RequestPool::Build(shape, config.UnitsPerRequest(), config.seed, ExportLogsRequestBytes);
+  } else if (IsAppendMode(config.mode)) {
     made.pool = RequestPool::Build(shape, config.UnitsPerRequest(), config.seed);
   }
   for (const std::shared_ptr<grpc::Channel>& channel : channels) {
@@ -94,6 +99,10 @@ absl::Status MakeMethods(const BenchConfig& config,
       case Mode::kAppendUnary:
         made.methods.push_back(
             std::make_unique<AppendMethod>(channel, &*made.pool, config.UnitsPerRequest()));
+        break;
+      case Mode::kOtlp:
+        made.methods.push_back(
+            std::make_unique<OtlpExportMethod>(channel, &*made.pool, config.UnitsPerRequest()));
         break;
       case Mode::kQuery:
         made.methods.push_back(std::make_unique<QueryMethod>(channel, shape, config.seed));

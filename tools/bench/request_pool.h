@@ -9,6 +9,8 @@
 #define SEALTRAIL_TOOLS_BENCH_REQUEST_POOL_H_
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "bench/record_batches.h"
@@ -22,6 +24,11 @@ class RequestPool {
   // Serialized AppendRequests, one per batch of GenerateRecordBatches(shape, batch, seed).
   // REQUIRES: batch >= 1.
   static RequestPool Build(const RecordShape& shape, uint32_t batch, uint64_t seed);
+  // The same batches serialized by `encode` as another method's request (the otlp mode's
+  // ExportLogsServiceRequest).
+  using Encoder = std::function<std::string(const std::vector<v1::AuditRecord>&)>;
+  static RequestPool Build(const RecordShape& shape, uint32_t batch, uint64_t seed,
+                           const Encoder& encode);
 
   // The n-th request, cycling through the pool.
   const grpc::ByteBuffer& Request(uint64_t n) const { return requests_[n % requests_.size()]; }
