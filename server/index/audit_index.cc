@@ -160,32 +160,45 @@ absl::Status AuditIndex::AddLocked(uint64_t first_seq, absl::Span<const IndexFie
   for (size_t i = 0; i < records.size(); ++i) {
     RETURN_IF_ERROR(ValidateFields(first_seq + i, records[i]));
   }
-  rocksdb::WriteBatch batch;
+  // The batch's entries go in sorted by key. RocksDB then inserts each from the memtable's
+  // hint for its key family (InsertRunPrefixLength), next to the previous insert instead of
+  // searching from the top: the trace and leaf-hash keys are random, and the records of one
+  // tenant, actor or action are interleaved with the others in sequence order. This takes about
+  // a third off the indexer's CPU per record (bench/index_bench.cc).
+  std::vector<std::string> values;
+  values.reserve(records.size());
+  std::vector<std::pair<std::string, uint32_t>> entries;  // Key, index into values (or kNoValue).
+  constexpr uint32_t kNoValue = ~uint32_t{0};
+  entries.reserve(records.size() * 5);
   for (size_t i = 0; i < records.size(); ++i) {
     const IndexFields& f = records[i];
     const uint64_t seq = first_seq + i;
-    const std::string value = index_internal::EncodeEntryValue(f);
-    const std::string keys[] = {
+    const auto value = static_cast<uint32_t>(values.size());
+    values.push_back(index_internal::EncodeEntryValue(f));
+    entries.emplace_back(
         index_internal::TimeSeqKey(index_internal::TimePrefix(f.tenant_id), f.commit_time_ns, seq),
+        value);
+    entries.emplace_back(
         index_internal::TimeSeqKey(index_internal::ActorPrefix(f.tenant_id, f.actor),
                                    f.commit_time_ns, seq),
+        value);
+    entries.emplace_back(
         index_internal::TimeSeqKey(index_internal::ActionPrefix(f.tenant_id, f.action),
                                    f.commit_time_ns, seq),
-    };
-    for (const std::string& key : keys) {
-      RETURN_IF_ERROR(FromRocks(batch.Put(key, value), "building index batch"));
-    }
+        value);
     if (!f.trace_id.empty()) {
-      RETURN_IF_ERROR(FromRocks(
-          batch.Put(
-              index_internal::SeqKey(index_internal::TracePrefix(f.tenant_id, f.trace_id), seq),
-              value),
-          "building index batch"));
+      entries.emplace_back(
+          index_internal::SeqKey(index_internal::TracePrefix(f.tenant_id, f.trace_id), seq), value);
     }
     // The leaf-hash lookup needs no value: a candidate is confirmed against the log anyway.
-    RETURN_IF_ERROR(FromRocks(
-        batch.Put(index_internal::SeqKey(index_internal::LeafHashPrefix(f.leaf_hash), seq), ""),
-        "building index batch"));
+    entries.emplace_back(index_internal::SeqKey(index_internal::LeafHashPrefix(f.leaf_hash), seq),
+                         kNoValue);
+  }
+  std::sort(entries.begin(), entries.end());
+  rocksdb::WriteBatch batch;
+  for (const auto& [key, value] : entries) {
+    RETURN_IF_ERROR(FromRocks(batch.Put(key, value == kNoValue ? std::string() : values[value]),
+                              "building index batch"));
   }
   // Commit point: the entries and the new covered value are one batch, so on disk (after any
   // crash) covered is exactly the number of indexed records. No WAL: see docs/index.md.

@@ -133,9 +133,12 @@ size_t InsertRunPrefixLength(std::string_view key) {
       if (!ConsumeLengthPrefixed(&rest) || !ConsumeLengthPrefixed(&rest)) return 0;
       break;
     case kTraceTag:
-      return TracePrefixLength(key);
+      if (!ConsumeLengthPrefixed(&rest)) return 0;
+      break;
+    case kLeafHashTag:
+      return 1;
     default:
-      return 0;  // Leaf-hash keys are random; meta keys are few.
+      return 0;  // Meta keys are few.
   }
   return key.size() - rest.size();
 }

@@ -66,10 +66,15 @@ size_t TracePrefixLength(std::string_view key);
 // The length of the prefix a lookup scans within: an R key's (tenant, trace) prefix or an H key's
 // 'H' + hash bytes; 0 for every other key. What the prefix bloom filters are built on.
 size_t LookupPrefixLength(std::string_view key);
-// The part of a T, A, X or R key before its time and sequence number: within one such prefix,
-// new keys always sort after every earlier one (commit times never decrease), so RocksDB can
-// insert them from a per-prefix hint instead of searching the memtable from the top. 0 for H
-// and M keys and malformed keys (no hint).
+// The prefix RocksDB keeps one memtable insert hint for (the position of the previous insert
+// under the same prefix), so that an insert starts from there instead of searching the memtable
+// from the top:
+//  - T, A, X: the part before time and sequence number. Within one such prefix new keys always
+//    sort after every earlier one (commit times never decrease), so the hint is exact.
+//  - R: the tag and tenant; H: the tag alone. Their keys are random, so AuditIndex::Add sorts
+//    each batch's R and H entries: consecutive inserts then ascend and each starts near the
+//    last instead of at the top. A per-trace or per-hash prefix would add one hint per record.
+// 0 for M keys and malformed keys (no hint).
 size_t InsertRunPrefixLength(std::string_view key);
 
 // The value of every T, A, X and R entry: ord(time) be32(outcome) lp(actor) lp(action). The same
