@@ -27,8 +27,8 @@ inline constexpr std::string_view kExitCodeHelp =
     "  1  usage error (bad flags or arguments)\n"
     "  2  not found, out of range, invalid input, or a file that already exists\n"
     "  3  verification failed or data damaged (DATA_LOSS): a hash, chain, signature, key or\n"
-    "     origin that does not verify, a checkpoint that does not match the data, a fork, or a\n"
-    "     witness shown a smaller tree than it trusts\n"
+    "     origin that does not verify, a checkpoint that does not match the data, a fork, a\n"
+    "     witness shown a smaller tree than it trusts, or a bundle that does not verify\n"
     "  4  other I/O or internal error, or the data directory is locked by another process\n"
     "Results are printed to stdout as one JSON object per line; errors to stderr.";
 

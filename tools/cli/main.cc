@@ -455,20 +455,25 @@ int main(int argc, char** argv) {
     };
   });
 
+  // The tenant, filters and time range `query` and `export` share; returns --from and --to.
+  auto add_query_filters = [](CLI::App* command, cli::QueryArgs& args) {
+    command->add_option("--tenant", args.tenant, "Tenant")->required();
+    command->add_option("--actor", args.actor, "Only this actor (user id, or service)");
+    command->add_option("--action", args.action, "Only this action name");
+    command->add_option("--outcome", args.outcome, "Only SUCCESS, FAILURE or DENIED");
+    command->add_option("--trace-id", args.trace_id, "Only this trace id (32 hex digits)");
+    return std::make_pair(
+        command->add_option("--from", args.from,
+                            "Committed at or after TIME: RFC 3339 or nanoseconds since 1970"),
+        command->add_option("--to", args.to, "Committed before TIME"));
+  };
   cli::QueryArgs query_args;
   CLI::App* query = app.add_subcommand(
       "query",
       "Print a tenant's audit records from sealtraild, newest first, each verified (its bytes "
       "against its leaf hash, and with --with-proofs its inclusion proof) before it is printed.");
   CLI::Option* query_server = add_server(query);
-  query->add_option("--tenant", query_args.tenant, "Tenant")->required();
-  query->add_option("--actor", query_args.actor, "Only this actor (user id, or service)");
-  query->add_option("--action", query_args.action, "Only this action name");
-  query->add_option("--outcome", query_args.outcome, "Only SUCCESS, FAILURE or DENIED");
-  query->add_option("--trace-id", query_args.trace_id, "Only this trace id (32 hex digits)");
-  query->add_option("--from", query_args.from,
-                    "Committed at or after TIME: RFC 3339 or nanoseconds since 1970");
-  query->add_option("--to", query_args.to, "Committed before TIME");
+  add_query_filters(query, query_args);
   query->add_option("--limit", query_args.limit, "Most records to print")
       ->check(kDecimalUint64)
       ->capture_default_str();
@@ -598,19 +603,9 @@ int main(int argc, char** argv) {
   CLI::Option* export_server = add_server(export_command);
   export_command->add_option("--out", export_args.bundle_dir, "New (or empty) bundle directory")
       ->required();
-  export_command->add_option("--tenant", export_args.query.tenant, "Tenant")->required();
-  export_command
-      ->add_option("--from", export_args.query.from,
-                   "Committed at or after TIME: RFC 3339 or nanoseconds since 1970")
-      ->required();
-  export_command->add_option("--to", export_args.query.to, "Committed before TIME")->required();
-  export_command->add_option("--actor", export_args.query.actor,
-                             "Only this actor (user id, or service)");
-  export_command->add_option("--action", export_args.query.action, "Only this action name");
-  export_command->add_option("--outcome", export_args.query.outcome,
-                             "Only SUCCESS, FAILURE or DENIED");
-  export_command->add_option("--trace-id", export_args.query.trace_id,
-                             "Only this trace id (32 hex digits)");
+  const auto [export_from, export_to] = add_query_filters(export_command, export_args.query);
+  export_from->required();
+  export_to->required();
   export_command->add_option("--vkey", export_args.check.vkey,
                              std::string(kVkeyHelp) + ": verify the checkpoint before exporting");
   export_command->add_option("--origin", export_args.check.origin, kOriginHelp);
