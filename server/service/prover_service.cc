@@ -81,58 +81,78 @@ absl::Status ProverService::AdmitWholeLog(const grpc::ServerContextBase& context
   return access_->Authorize(call, "");
 }
 
-grpc::Status ProverService::ProveInclusion(grpc::ServerContext* context,
-                                           const v1::ProveInclusionRequest* request,
-                                           v1::ProveInclusionResponse* response) {
-  absl::Status status = [&]() -> absl::Status {
-    Call call = access_->Begin(*context, kProveInclusionMethod);
-    RETURN_IF_ERROR(access_->Authenticate(*context, call, ""));
-    RETURN_IF_ERROR(access_->AuthorizeRole(call, ""));
-    ASSIGN_OR_RETURN(uint64_t seq, FindReadableRecord(call, *request));
-    if (request->tree_size() != 0 && request->tree_size() <= seq) {
-      return absl::InvalidArgumentError(absl::StrCat("tree_size ", request->tree_size(),
-                                                     " does not include seq ", seq,
-                                                     "; it must exceed it"));
-    }
-    ASSIGN_OR_RETURN(uint64_t tree_size, proofs_->TreeSize(request->tree_size(), seq + 1));
-    ASSIGN_OR_RETURN(*response->mutable_proof(), proofs_->Inclusion(seq, tree_size));
-    ASSIGN_OR_RETURN(*response->mutable_data(), log_->Read(seq));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
+namespace {
+
+grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
+                                    const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
-grpc::Status ProverService::ProveConsistency(grpc::ServerContext* context,
-                                             const v1::ProveConsistencyRequest* request,
-                                             v1::ProveConsistencyResponse* response) {
-  absl::Status status = [&]() -> absl::Status {
-    RETURN_IF_ERROR(AdmitWholeLog(*context, kProveConsistencyMethod));
-    if (request->old_size() == 0) {
-      return absl::InvalidArgumentError("old_size must be at least 1");
-    }
-    ASSIGN_OR_RETURN(uint64_t new_size, proofs_->TreeSize(request->new_size(), 0));
-    if (request->old_size() > new_size) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("old_size ", request->old_size(), " is larger than new_size ", new_size,
-                       request->new_size() == 0 ? " (the latest checkpoint's size)" : ""));
-    }
-    ASSIGN_OR_RETURN(*response->mutable_proof(),
-                     proofs_->Consistency(request->old_size(), new_size));
-    return absl::OkStatus();
-  }();
-  return ToGrpcStatus(status);
+}  // namespace
+
+grpc::ServerUnaryReactor* ProverService::ProveInclusion(grpc::CallbackServerContext* context,
+                                                        const v1::ProveInclusionRequest* request,
+                                                        v1::ProveInclusionResponse* response) {
+  return FinishNow(context, ProveInclusionNow(*context, *request, response));
 }
 
-grpc::Status ProverService::GetCheckpoint(grpc::ServerContext* context,
-                                          const v1::GetCheckpointRequest* request,
-                                          v1::GetCheckpointResponse* response) {
-  absl::Status admitted = AdmitWholeLog(*context, kGetCheckpointMethod);
-  if (!admitted.ok()) return ToGrpcStatus(admitted);
+grpc::ServerUnaryReactor* ProverService::ProveConsistency(
+    grpc::CallbackServerContext* context, const v1::ProveConsistencyRequest* request,
+    v1::ProveConsistencyResponse* response) {
+  return FinishNow(context, ProveConsistencyNow(*context, *request, response));
+}
+
+grpc::ServerUnaryReactor* ProverService::GetCheckpoint(grpc::CallbackServerContext* context,
+                                                       const v1::GetCheckpointRequest* request,
+                                                       v1::GetCheckpointResponse* response) {
+  return FinishNow(context, GetCheckpointNow(*context, *request, response));
+}
+
+absl::Status ProverService::ProveInclusionNow(const grpc::ServerContextBase& context,
+                                              const v1::ProveInclusionRequest& request,
+                                              v1::ProveInclusionResponse* response) {
+  Call call = access_->Begin(context, kProveInclusionMethod);
+  RETURN_IF_ERROR(access_->Authenticate(context, call, ""));
+  RETURN_IF_ERROR(access_->AuthorizeRole(call, ""));
+  ASSIGN_OR_RETURN(uint64_t seq, FindReadableRecord(call, request));
+  if (request.tree_size() != 0 && request.tree_size() <= seq) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "tree_size ", request.tree_size(), " does not include seq ", seq, "; it must exceed it"));
+  }
+  ASSIGN_OR_RETURN(uint64_t tree_size, proofs_->TreeSize(request.tree_size(), seq + 1));
+  ASSIGN_OR_RETURN(*response->mutable_proof(), proofs_->Inclusion(seq, tree_size));
+  ASSIGN_OR_RETURN(*response->mutable_data(), log_->Read(seq));
+  return absl::OkStatus();
+}
+
+absl::Status ProverService::ProveConsistencyNow(const grpc::ServerContextBase& context,
+                                                const v1::ProveConsistencyRequest& request,
+                                                v1::ProveConsistencyResponse* response) {
+  RETURN_IF_ERROR(AdmitWholeLog(context, kProveConsistencyMethod));
+  if (request.old_size() == 0) {
+    return absl::InvalidArgumentError("old_size must be at least 1");
+  }
+  ASSIGN_OR_RETURN(uint64_t new_size, proofs_->TreeSize(request.new_size(), 0));
+  if (request.old_size() > new_size) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("old_size ", request.old_size(), " is larger than new_size ", new_size,
+                     request.new_size() == 0 ? " (the latest checkpoint's size)" : ""));
+  }
+  ASSIGN_OR_RETURN(*response->mutable_proof(), proofs_->Consistency(request.old_size(), new_size));
+  return absl::OkStatus();
+}
+
+absl::Status ProverService::GetCheckpointNow(const grpc::ServerContextBase& context,
+                                             const v1::GetCheckpointRequest& request,
+                                             v1::GetCheckpointResponse* response) {
+  RETURN_IF_ERROR(AdmitWholeLog(context, kGetCheckpointMethod));
   absl::StatusOr<StoredCheckpoint> stored =
-      request->tree_size() == 0 ? proofs_->Latest() : store_->Get(request->tree_size());
-  if (!stored.ok()) return ToGrpcStatus(stored.status());
+      request.tree_size() == 0 ? proofs_->Latest() : store_->Get(request.tree_size());
+  if (!stored.ok()) return stored.status();
   *response->mutable_checkpoint() = ProofSource::ToProto(*stored);
-  return grpc::Status::OK;
+  return absl::OkStatus();
 }
 
 }  // namespace sealtrail
