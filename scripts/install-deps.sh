@@ -12,6 +12,11 @@ packages=(
   nlohmann-json3-dev libcli11-dev libisal-dev libjwt-dev
   libcpp-httplib-dev zlib1g-dev
 )
+# node and npm run the OpenTelemetry JS SDK test (tests/otlp_js/, node >= 18.19): Debian's, unless
+# a node or npm is already on PATH (NodeSource's nodejs, say, which ships its own npm and conflicts
+# with Debian's npm package).
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do

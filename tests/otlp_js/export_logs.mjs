@@ -8,12 +8,16 @@
 // Prints one JSON line per record sent: {"exporter": ..., "traceId": HEX, "spanId": HEX}. Exits 1
 // if the SDK reported an export error. tests/otlp_js/otlp_js_test.cc checks that the server
 // stored every one with its trace id, and that their inclusion proofs verify.
+//
+// Runs on node >= 18.19 (Debian 12's nodejs): package.json pins the SDK's 2.x line, the last whose
+// engines accept node 18, where SeverityNumber still comes from @opentelemetry/api-logs.
 import { readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 
 import { Metadata, credentials } from '@grpc/grpc-js';
-import { context, diag, trace, TraceFlags, SeverityNumber } from '@opentelemetry/api';
+import { context, diag, trace, TraceFlags } from '@opentelemetry/api';
+import { SeverityNumber } from '@opentelemetry/api-logs';
 import { OTLPLogExporter as GrpcExporter } from '@opentelemetry/exporter-logs-otlp-grpc';
 import { OTLPLogExporter as HttpJsonExporter } from '@opentelemetry/exporter-logs-otlp-http';
 import { OTLPLogExporter as HttpProtoExporter } from '@opentelemetry/exporter-logs-otlp-proto';
