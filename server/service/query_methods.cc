@@ -54,11 +54,14 @@ absl::Status AuditLogService::AdmitQuery(const grpc::ServerContextBase& context,
   return access_->Authorize(call, request.tenant_id());
 }
 
-grpc::Status AuditLogService::Query(grpc::ServerContext* context, const v1::QueryRequest* request,
-                                    v1::QueryResponse* response) {
-  absl::Status admitted = AdmitQuery(*context, kQueryMethod, *request);
-  if (!admitted.ok()) return ToGrpcStatus(admitted);
-  return ToGrpcStatus(RunQuery(*request, 0, response));
+grpc::ServerUnaryReactor* AuditLogService::Query(grpc::CallbackServerContext* context,
+                                                 const v1::QueryRequest* request,
+                                                 v1::QueryResponse* response) {
+  absl::Status status = AdmitQuery(*context, kQueryMethod, *request);
+  if (status.ok()) status = RunQuery(*request, 0, response);
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
 grpc::Status AuditLogService::QueryStream(grpc::ServerContext* context,
