@@ -110,6 +110,7 @@ void BM_IndexAdd(benchmark::State& state) {
 }
 
 BENCHMARK(BM_IndexAdd)
+    ->Args({64, 300'000})
     ->Args({256, 1'000'000})
     ->Args({2048, 1'000'000})
     ->Iterations(1)
