@@ -388,6 +388,30 @@ TEST_F(OtlpServerTest, HttpOversizedBodiesAndZipBombsAre413) {
   EXPECT_EQ(small->status, 200);
 }
 
+// The client is still sending when the server refuses a body; the server reads the rest and
+// drops it, so the client receives the 413 rather than a connection reset, every time.
+TEST_F(OtlpServerTest, RefusedBodyIsDrainedSoTheClientGetsThe413) {
+  Restart(/*max_body_bytes=*/64 * 1024);
+  LogRecord big = AuditLog("acme", 92);
+  SetString(big, "blob", std::string(1024 * 1024, 'b'));
+  std::string body = Request({big}).SerializeAsString();
+  httplib::Client client("127.0.0.1", server_->server().otlp_http_port());
+  client.set_keep_alive(true);
+  httplib::Headers headers = {{"Authorization", absl::StrCat("Bearer ", server_->dev_token())}};
+  for (int i = 0; i < 20; ++i) {
+    httplib::Result refused = client.Post("/v1/logs", headers, body, "application/x-protobuf");
+    ASSERT_TRUE(refused) << "attempt " << i << ": " << httplib::to_string(refused.error());
+    EXPECT_EQ(refused->status, 413) << "attempt " << i;
+  }
+  httplib::Result accepted =
+      client.Post("/v1/logs", headers, Request({AuditLog("acme", 93)}).SerializeAsString(),
+                  "application/x-protobuf");
+  ASSERT_TRUE(accepted) << httplib::to_string(accepted.error());
+  EXPECT_EQ(accepted->status, 200);
+  EXPECT_EQ(ByTraceId("acme", TraceId(93)).size(), 1u);
+  EXPECT_TRUE(ByTraceId("acme", TraceId(92)).empty());
+}
+
 TEST_F(OtlpServerTest, OversizedRecordIsRejectedAloneOverGrpc) {
   LogRecord big = AuditLog("acme", 95);
   SetString(big, "blob",

@@ -28,6 +28,12 @@ constexpr char kLogsPath[] = "/v1/logs";
 constexpr char kProtobufType[] = "application/x-protobuf";
 constexpr char kJsonType[] = "application/json";
 constexpr time_t kKeepAliveSeconds = 2;
+// A body refused as too large is still read, and dropped, up to this many bytes past the limit
+// (as sent, and again as decompressed): a client is usually still sending when the 413 is
+// decided, and closing a socket with unread bytes makes the kernel send a reset, which can reach
+// the client before the 413 does. Past this the connection is closed and the client may see only
+// the reset.
+constexpr uint64_t kMaxDrainBytes = 64u << 20;
 
 enum class Encoding { kProtobuf, kJson, kUnsupported };
 
@@ -128,7 +134,8 @@ class OtlpHttpServer::Impl {
     int threads = options_.threads;
     server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server_->set_keep_alive_timeout(kKeepAliveSeconds);
-    server_->set_payload_max_length(options_.max_body_bytes);
+    // Our reader enforces max_body_bytes itself; the library's bound leaves room to drain.
+    server_->set_payload_max_length(options_.max_body_bytes + kMaxDrainBytes);
     server_->Post(kLogsPath, [this](const httplib::Request& request, httplib::Response& response,
                                     const httplib::ContentReader& reader) {
       Handle(request, response, reader);
@@ -216,22 +223,29 @@ class OtlpHttpServer::Impl {
                                                 " bytes (as sent or decompressed); send "
                                                 "smaller batches"));
     uint64_t declared = 0;
-    if (absl::SimpleAtoi(http.get_header_value("Content-Length"), &declared) && declared > limit) {
+    if (absl::SimpleAtoi(http.get_header_value("Content-Length"), &declared) &&
+        declared > limit + kMaxDrainBytes) {
       ReplyBodyError(response, encoding, too_large, 413);
       return too_large;
     }
     std::string body;
-    bool over = false;
-    bool complete = reader([&body, &over, limit](const char* data, size_t length) {
-      if (body.size() + length > limit) {
-        over = true;
-        return false;
+    uint64_t dropped = 0;
+    bool complete = reader([&body, &dropped, limit](const char* data, size_t length) {
+      if (dropped == 0 && body.size() + length <= limit) {
+        body.append(data, length);
+        return true;
       }
-      body.append(data, length);
-      return true;
+      // Over the limit: drop what was kept, then read on to the end of the body (bounded).
+      dropped += body.size() + length;
+      std::string().swap(body);
+      return dropped <= limit + kMaxDrainBytes;
     });
-    if (over) {
-      ReplyBodyError(response, encoding, too_large, 413);
+    if (dropped > 0) {
+      if (complete) {
+        Reply(response, encoding, too_large, 413);  // Drained: the connection stays usable.
+      } else {
+        ReplyBodyError(response, encoding, too_large, 413);
+      }
       return too_large;
     }
     if (!complete) {

@@ -4,8 +4,10 @@
 //   - Content-Type application/x-protobuf (or application/protobuf) or application/json
 //     (OTLP/JSON, otlp_json.h); anything else is 415. The reply uses the request's encoding.
 //   - Content-Encoding gzip (or deflate, br) is decompressed by the library. The body is bounded
-//     twice by max_body_bytes: a Content-Length beyond it is refused unread, and decompressed
-//     bytes beyond it stop the read (a zip bomb costs at most max_body_bytes); both are 413.
+//     twice by max_body_bytes, as sent and as decompressed (a zip bomb is refused after
+//     max_body_bytes); both are 413. A refused body is read on and dropped, up to 64 MiB more,
+//     so that the client, still sending, receives the 413 rather than a connection reset; a
+//     Content-Length beyond that is refused unread and the connection closed.
 //   - The caller is authenticated from "Authorization: Bearer <JWT>" or, with mutual TLS, the
 //     client certificate; the source IP is the peer (x-forwarded-for from trusted proxies only);
 //     the "sealtrail-actor-token" header is the call's actor token. Refusals are recorded as
