@@ -75,18 +75,19 @@ class AppendStreamReactor final
       ProgressLocked();
       return;
     }
-    // Everything taken from request_ before reading_ is cleared: from then on another thread
-    // may start the next read into it.
+    // reading_ stays set until this request is submitted: from its clearing on, another thread
+    // may start the next read and submit the next request, which must not overtake this one
+    // (a stream's records are committed in the order it sent them).
     absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_->Admit(call_, request_);
     absl::Status invalid = records.status();
     request_.Clear();
     uint64_t id;
     {
       absl::MutexLock lock(&mu_);
-      reading_ = false;
       id = next_id_++;
       if (!invalid.ok() || failed_id_.has_value()) {
         // After a failure nothing more is submitted; this request just ends the reading.
+        reading_ = false;
         if (!invalid.ok()) FailLocked(id, std::move(invalid));
         reads_done_ = true;
         ProgressLocked();
@@ -97,6 +98,7 @@ class AppendStreamReactor final
     pipeline_->Submit(*std::move(records),
                       [this, id](CommitResult result) { OnCommitted(id, std::move(result)); });
     absl::MutexLock lock(&mu_);
+    reading_ = false;
     ProgressLocked();
   }
 
