@@ -3,6 +3,7 @@
 // scan of what was appended; every proof is checked by the client verifier library and by the
 // naive RFC 9162 reference in tests/testing/, never by the code that built it.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -565,6 +566,44 @@ TEST_F(ServerTest, ConcurrentStreamsAndCallersGetDistinctConsecutiveSequenceNumb
   query.set_tenant_id("acme");
   query.set_limit(10000);
   EXPECT_EQ(QueryAll(query).size(), expected_total);
+}
+
+// Appends are acknowledged once durable, before they are indexed; a query or a proof by leaf
+// hash made after the acknowledgement must still find the record, also while a busy indexer is
+// behind (here: batches of 2,000 records from other callers).
+TEST_F(ServerTest, AnAcknowledgedAppendIsFoundAtOnceWhileTheIndexerIsBusy) {
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> loaders;
+  for (int t = 0; t < 2; ++t) {
+    loaders.emplace_back([&, t] {
+      std::vector<v1::AuditRecord> batch;
+      for (int i = 0; i < 2000; ++i) {
+        batch.push_back(MakeRecord("busy", absl::StrCat("loader", t, "-", i % 50), "bulk"));
+      }
+      for (int round = 0; round < 20 && !stop.load(); ++round) AppendOk(batch);
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    std::vector<v1::AppendResult> appended =
+        AppendOk({MakeRecord("acme", absl::StrCat("probe", i), "call.barge")});
+    ASSERT_EQ(appended.size(), 1u);
+    v1::QueryRequest query;
+    query.set_tenant_id("acme");
+    query.set_actor(absl::StrCat("probe", i));
+    std::vector<v1::QueryResult> found = QueryAll(query);
+    ASSERT_EQ(found.size(), 1u) << "probe " << i;
+    EXPECT_EQ(found[0].seq(), appended[0].seq());
+
+    v1::ProveInclusionRequest prove;
+    prove.set_leaf_hash(appended[0].leaf_hash());
+    v1::ProveInclusionResponse proof;
+    grpc::ClientContext context;
+    grpc::Status status = server_->prover().ProveInclusion(&context, prove, &proof);
+    ASSERT_TRUE(status.ok()) << "probe " << i << ": " << status.error_message();
+    EXPECT_EQ(proof.proof().leaf_index(), appended[0].seq());
+  }
+  stop = true;
+  for (std::thread& loader : loaders) loader.join();
 }
 
 TEST_F(ServerTest, AStreamWithABadRequestKeepsTheRepliesBeforeIt) {

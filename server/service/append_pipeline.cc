@@ -12,6 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "sealtrail/status_macros.h"
 #include "server/record/record.h"
 #include "server/service/commit_clock.h"
@@ -25,15 +26,14 @@ struct Request {
   std::vector<v1::AuditRecord> records;
   size_t record_count = 0;
   AppendPipeline::Callback done;
-  uint64_t bytes = 0;  // Accounted against max_inflight_bytes until answered.
+  uint64_t bytes = 0;  // Accounted against max_inflight_bytes until indexed (or refused).
 };
 
-// One Log::Append's worth of requests, handed from the committer to the indexer.
+// One Log::Append's worth of records, answered, handed from the committer to the indexer.
 struct CommittedBatch {
   uint64_t first_seq = 0;
-  std::vector<Request> requests;
   std::vector<IndexFields> fields;  // One per record, in sequence order.
-  std::vector<Hash> leaf_hashes;
+  uint64_t bytes = 0;               // Of its requests, released once indexed.
 };
 
 absl::StatusOr<int64_t> LastCommitTime(const Log& log) {
@@ -50,7 +50,12 @@ class AppendPipeline::Impl {
  public:
   Impl(Log* log, AuditIndex* index, EventLog* events, Env* env, AppendPipelineOptions options,
        int64_t last_commit_ns)
-      : log_(log), index_(index), events_(events), options_(options), clock_(env, last_commit_ns) {
+      : log_(log),
+        index_(index),
+        events_(events),
+        options_(options),
+        clock_(env, last_commit_ns),
+        indexed_size_(log->Size()) {
     committer_ = std::thread([this] { CommitLoop(); });
     indexer_ = std::thread([this] { IndexLoop(); });
   }
@@ -97,6 +102,25 @@ class AppendPipeline::Impl {
     done(refusal);  // Outside the lock: callbacks may take their own.
   }
 
+  absl::Status WaitUntilIndexed(uint64_t size, absl::Duration timeout) {
+    struct Wait {
+      Impl* impl;
+      uint64_t size;
+    } wait{this, size};
+    absl::MutexLock lock(&mu_);
+    if (mu_.AwaitWithTimeout(absl::Condition(
+                                 +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
+                                   return w->impl->indexed_size_ >= w->size;
+                                 },
+                                 &wait),
+                             timeout)) {
+      return absl::OkStatus();
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "the index has not caught up with the log within ", absl::FormatDuration(timeout),
+        " (indexed ", indexed_size_, " of ", size, " records); retry shortly"));
+  }
+
   void Stop() {
     absl::call_once(stop_once_, [this] {
       {
@@ -118,9 +142,13 @@ class AppendPipeline::Impl {
       std::vector<Request> taken;
       {
         absl::MutexLock lock(&mu_);
+        // While the indexer is max_unindexed_records behind, nothing more is committed: the
+        // queue (bounded by max_inflight_bytes) then holds back the appenders, and readers
+        // never wait for more than that much indexing.
         mu_.Await(absl::Condition(
             +[](Impl* impl) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-              return impl->stopping_ || !impl->queue_.empty();
+              if (impl->queue_.empty()) return impl->stopping_;
+              return impl->unindexed_records_ < impl->options_.max_unindexed_records;
             },
             this));
         if (queue_.empty()) return;  // Stopping, and everything submitted is committed.
@@ -136,7 +164,8 @@ class AppendPipeline::Impl {
     }
   }
 
-  // Serializes and appends `requests` as one batch, then hands them to the indexer.
+  // Serializes and appends `requests` as one batch, answers them (they are durable), then hands
+  // the batch to the indexer.
   void Commit(std::vector<Request> requests) {
     CommittedBatch batch;
     std::vector<std::string> stored;
@@ -147,14 +176,14 @@ class AppendPipeline::Impl {
         batch.fields.push_back(ExtractIndexFields(record));
       }
       std::vector<v1::AuditRecord>().swap(request.records);
+      batch.bytes += request.bytes;
     }
-    batch.requests = std::move(requests);
 
     std::vector<std::string_view> views(stored.begin(), stored.end());
     absl::StatusOr<uint64_t> first_seq = log_->Append(views);
     if (!first_seq.ok() && absl::IsInvalidArgument(first_seq.status())) {
       // Submit's checks make this unreachable; nothing was written and the log is sound.
-      for (Request& request : batch.requests) Answer(request, first_seq.status());
+      for (Request& request : requests) Refuse(request, first_seq.status());
       return;
     }
     if (!first_seq.ok()) {
@@ -167,11 +196,12 @@ class AppendPipeline::Impl {
         absl::MutexLock lock(&mu_);
         log_error_ = failed;
       }
-      for (Request& request : batch.requests) Answer(request, failed);
+      for (Request& request : requests) Refuse(request, failed);
       return;
     }
     batch.first_seq = *first_seq;
-    batch.leaf_hashes.reserve(views.size());
+    std::vector<Hash> leaf_hashes;
+    leaf_hashes.reserve(views.size());
     for (uint64_t i = 0; i < views.size(); ++i) {
       absl::StatusOr<Hash> leaf_hash = log_->LeafHash(batch.first_seq + i);
       if (!leaf_hash.ok()) {
@@ -181,11 +211,25 @@ class AppendPipeline::Impl {
                        {{"seq", batch.first_seq + i}, {"error", leaf_hash.status().ToString()}});
         leaf_hash = HashLeaf(views[i]);
       }
-      batch.leaf_hashes.push_back(*leaf_hash);
-      batch.fields[i].leaf_hash = std::string(AsStringView(batch.leaf_hashes.back()));
+      leaf_hashes.push_back(*leaf_hash);
+      batch.fields[i].leaf_hash = std::string(AsStringView(leaf_hashes.back()));
     }
-    absl::MutexLock lock(&mu_);
-    committed_.push_back(std::move(batch));
+    const uint64_t tree_size = batch.first_seq + views.size();
+    {
+      absl::MutexLock lock(&mu_);
+      unindexed_records_ += batch.fields.size();
+      committed_.push_back(std::move(batch));
+    }
+    // Durable: answered now, while the indexer works.
+    uint64_t seq = *first_seq;
+    for (Request& request : requests) {
+      std::vector<CommittedRecord> results;
+      results.reserve(request.record_count);
+      for (size_t i = 0; i < request.record_count; ++i, ++seq) {
+        results.push_back({seq, leaf_hashes[seq - *first_seq], tree_size});
+      }
+      request.done(std::move(results));
+    }
   }
 
   void IndexLoop() {
@@ -212,27 +256,17 @@ class AppendPipeline::Impl {
         }
       }
       IndexBatch(batch);
-      uint64_t tree_size = batch.first_seq + batch.fields.size();
-      uint64_t seq = batch.first_seq;
-      for (Request& request : batch.requests) {
-        std::vector<CommittedRecord> results;
-        results.reserve(request.record_count);
-        for (size_t i = 0; i < request.record_count; ++i, ++seq) {
-          results.push_back({seq, batch.leaf_hashes[seq - batch.first_seq], tree_size});
-        }
-        Answer(request, std::move(results));
-      }
+      absl::MutexLock lock(&mu_);
+      indexed_size_ = batch.first_seq + batch.fields.size();
+      unindexed_records_ -= batch.fields.size();
+      inflight_bytes_ -= batch.bytes;
     }
   }
 
   static void AppendBatch(CommittedBatch next, CommittedBatch* batch) {
-    auto move_all = [](auto& from, auto& to) {
-      to.insert(to.end(), std::make_move_iterator(from.begin()),
-                std::make_move_iterator(from.end()));
-    };
-    move_all(next.requests, batch->requests);
-    move_all(next.fields, batch->fields);
-    move_all(next.leaf_hashes, batch->leaf_hashes);
+    batch->fields.insert(batch->fields.end(), std::make_move_iterator(next.fields.begin()),
+                         std::make_move_iterator(next.fields.end()));
+    batch->bytes += next.bytes;
   }
 
   // Adds the batch to the index. The index may be behind (an earlier Add failed): then it first
@@ -251,8 +285,9 @@ class AppendPipeline::Impl {
     }
   }
 
-  void Answer(Request& request, absl::StatusOr<std::vector<CommittedRecord>> result) {
-    request.done(std::move(result));
+  // Answers a request that was not written.
+  void Refuse(Request& request, absl::Status status) {
+    request.done(std::move(status));
     absl::MutexLock lock(&mu_);
     inflight_bytes_ -= request.bytes;
   }
@@ -270,6 +305,9 @@ class AppendPipeline::Impl {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committer_done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status log_error_ ABSL_GUARDED_BY(mu_);
+  // Records [0, indexed_size_) have been through the indexer (see WaitUntilIndexed).
+  uint64_t indexed_size_ ABSL_GUARDED_BY(mu_);
+  uint64_t unindexed_records_ ABSL_GUARDED_BY(mu_) = 0;  // Committed, not yet indexed.
 
   absl::once_flag stop_once_;
   std::thread committer_;
@@ -295,5 +333,8 @@ void AppendPipeline::Submit(std::vector<v1::AuditRecord> records, Callback done)
   impl_->Submit(std::move(records), std::move(done));
 }
 void AppendPipeline::Stop() { impl_->Stop(); }
+absl::Status AppendPipeline::WaitUntilIndexed(uint64_t size, absl::Duration timeout) const {
+  return impl_->WaitUntilIndexed(size, timeout);
+}
 
 }  // namespace sealtrail

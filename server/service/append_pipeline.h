@@ -6,18 +6,20 @@
 //   committer: takes everything queued (up to a batch limit), assigns each record its commit
 //              time (CommitClock), serializes it (SerializeForLog) and appends the batch to the
 //              Log in one call: one write and one fdatasync for many RPCs (group commit).
-//   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order), then runs
-//              each request's callback with its results.
-// A request is therefore answered only after its records are durable AND indexed, so a client
-// that appends and then queries finds its records.
+//              Then it runs each request's callback with its results: the records are durable.
+//   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order).
+// A request is answered once its records are durable, before they are indexed: waiting for the
+// index too put a second stage's queue into every append's latency. Readers of the index that
+// must find every acknowledged record (Query, ProveInclusion by leaf hash) first call
+// WaitUntilIndexed(log size), so a client that appends and then queries still finds its records.
 //
 // Failure: a failed Log::Append fails every request of that batch and, since the Log's writer
 // stops for good after an I/O error, every later one (UNAVAILABLE, naming the original error).
 // A failed index Add does not fail the appends (the records are durable, and the index is
 // derived state): it is logged, and the next batch first catches the index up from the log.
 //
-// Thread-safety: Submit may be called from any thread. Callbacks run on the indexer thread (or,
-// for requests refused at once, on the submitting thread) and must not block.
+// Thread-safety: every method may be called from any thread. Callbacks run on the committer
+// thread (or, for requests refused at once, on the submitting thread) and must not block.
 #ifndef SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_
 #define SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_
 
@@ -28,6 +30,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_record.pb.h"
@@ -35,6 +38,10 @@
 #include "server/service/event_log.h"
 
 namespace sealtrail {
+
+// How long an index reader waits for the indexer before answering UNAVAILABLE (retry): only
+// a server far behind on indexing gets near it.
+inline constexpr absl::Duration kIndexWaitTimeout = absl::Seconds(10);
 
 // What the log assigned to one record.
 struct CommittedRecord {
@@ -52,6 +59,10 @@ struct AppendPipelineOptions {
   // Serialized records larger than this are refused (INVALID_ARGUMENT) before anything of their
   // request is written. Should match the Log's max_record_bytes.
   uint32_t max_record_bytes = 64 * 1024;
+  // Records committed and acknowledged but not yet indexed before the committer waits for the
+  // indexer: bounds how far the index lags the log (what a query may wait for, ~0.5 s of
+  // indexing on 2 cores) and makes the indexer's rate the sustained append rate.
+  uint32_t max_unindexed_records = 32768;
 };
 
 class AppendPipeline {
@@ -71,13 +82,19 @@ class AppendPipeline {
   AppendPipeline& operator=(const AppendPipeline&) = delete;
 
   // Appends `records` as consecutive sequence numbers and calls `done` exactly once: with one
-  // CommittedRecord per record, in order, once they are durable and indexed; or with an error,
+  // CommittedRecord per record, in order, once they are durable; or with an error,
   // in which case none of them was written. REQUIRES: every record passed ValidateRecord and has
   // commit_time_ns 0 (the pipeline sets it); `records` is not empty.
   // Errors: INVALID_ARGUMENT for a record larger than max_record_bytes once serialized;
   // RESOURCE_EXHAUSTED when too much is in flight (retry later); UNAVAILABLE after Stop or after
   // the log failed.
   void Submit(std::vector<v1::AuditRecord> records, Callback done);
+
+  // Returns once records [0, size) have been through the indexer, so that an index lookup made
+  // after it finds every one of them (unless adding them to the index failed, which is logged
+  // and repaired with the next batch). Records in the log when the pipeline started count as
+  // indexed (OpenOrRebuild caught the index up). UNAVAILABLE if `timeout` passes first.
+  [[nodiscard]] absl::Status WaitUntilIndexed(uint64_t size, absl::Duration timeout) const;
 
   // Commits and answers everything already submitted, then stops the threads. Later Submits
   // fail with UNAVAILABLE. Idempotent.

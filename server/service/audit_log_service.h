@@ -76,6 +76,8 @@ class AuditLogService final
   // Runs the query inline on the gRPC thread that received it, like the Prover's methods (one
   // page: an index scan and reads of the records, mostly from the page cache). Through the
   // synchronous server's worker threads, about 1 call in 1000 waited ~100 ms for a thread.
+  // While appends are being indexed it first waits for the indexer to cover the log
+  // (AppendPipeline::WaitUntilIndexed), so every acknowledged append is found.
   grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context,
                                   const v1::QueryRequest* request,
                                   v1::QueryResponse* response) override;

@@ -36,6 +36,8 @@ absl::StatusOr<uint64_t> ProverService::FindRecord(const v1::ProveInclusionReque
         return absl::InvalidArgumentError(
             absl::StrCat("leaf_hash must be 32 bytes, got ", wanted.size()));
       }
+      // As for Query: the record may be acknowledged and not yet indexed.
+      RETURN_IF_ERROR(pipeline_->WaitUntilIndexed(log_->Size(), kIndexWaitTimeout));
       ASSIGN_OR_RETURN(std::vector<uint64_t> candidates,
                        index_->LeafHashCandidates(wanted, kMaxLeafHashCandidates));
       for (uint64_t seq : candidates) {

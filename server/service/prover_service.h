@@ -10,7 +10,9 @@
 // received the call, and finishes the call before returning: a proof is a few reads of stored
 // nodes (mostly from the page cache) and costs microseconds, less than handing the call to a
 // synchronous server's worker thread and back, which was most of a proof's server CPU. The
-// exception is a proof of a record no checkpoint covers yet, which signs and stores one first.
+// exceptions: a proof of a record no checkpoint covers yet, which signs and stores one first,
+// and a proof by leaf hash while appends are being indexed, which waits for the indexer
+// (AppendPipeline::WaitUntilIndexed; at most a batch's indexing, milliseconds).
 // Thread-safety: gRPC calls the methods concurrently.
 #ifndef SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
 #define SEALTRAIL_SERVER_SERVICE_PROVER_SERVICE_H_
@@ -20,6 +22,7 @@
 #include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "server/index/audit_index.h"
 #include "server/service/access_control.h"
+#include "server/service/append_pipeline.h"
 #include "server/service/proof_source.h"
 
 namespace sealtrail {
@@ -27,9 +30,14 @@ namespace sealtrail {
 class ProverService final : public v1::Prover::CallbackService {
  public:
   // None owned; all must outlive the service.
-  ProverService(const Log* log, const AuditIndex* index, const CheckpointStore* store,
-                ProofSource* proofs, const AccessControl* access)
-      : log_(log), index_(index), store_(store), proofs_(proofs), access_(access) {}
+  ProverService(const Log* log, const AuditIndex* index, const AppendPipeline* pipeline,
+                const CheckpointStore* store, ProofSource* proofs, const AccessControl* access)
+      : log_(log),
+        index_(index),
+        pipeline_(pipeline),
+        store_(store),
+        proofs_(proofs),
+        access_(access) {}
 
   grpc::ServerUnaryReactor* ProveInclusion(grpc::CallbackServerContext* context,
                                            const v1::ProveInclusionRequest* request,
@@ -66,6 +74,7 @@ class ProverService final : public v1::Prover::CallbackService {
 
   const Log* const log_;
   const AuditIndex* const index_;
+  const AppendPipeline* const pipeline_;
   const CheckpointStore* const store_;
   ProofSource* const proofs_;
   const AccessControl* const access_;

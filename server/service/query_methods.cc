@@ -16,6 +16,9 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
                                        v1::QueryResponse* response) const {
   ASSIGN_OR_RETURN(IndexQuery query, ToIndexQuery(request, options_.default_query_limit));
   if (limit != 0) query.limit = limit;
+  // Appends are acknowledged before they are indexed: every one acknowledged before this query
+  // is in the log, so once the index covers the log's size it holds them all.
+  RETURN_IF_ERROR(pipeline_->WaitUntilIndexed(log_->Size(), kIndexWaitTimeout));
   ASSIGN_OR_RETURN(IndexQueryResult found, index_->Query(query));
   uint64_t proof_size = 0;
   if (request.with_proofs()) {

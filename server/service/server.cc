@@ -134,8 +134,8 @@ class AuditServer::Impl {
     service_options.require_verified_actor = options.require_verified_actor;
     audit_service_ = std::make_unique<AuditLogService>(
         pipeline_.get(), log_.get(), index_.get(), proofs_.get(), access_.get(), service_options);
-    prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), store_.get(),
-                                                      proofs_.get(), access_.get());
+    prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), pipeline_.get(),
+                                                      store_.get(), proofs_.get(), access_.get());
     OtlpIngestOptions otlp_options;
     otlp_options.mapping = options.otlp_mapping;
     otlp_options.max_batch_records = options.max_batch_records;
