@@ -9,7 +9,7 @@
 //      request, recorded as a denial; the server sets actor.service and context.source_ip; the
 //      end user's token of each record, or else the call's actor token, is verified and never
 //      stored). Records too large to store once stamped are rejected and counted too. What is
-//      left goes to the AppendPipeline, and `done` runs once it is durable and indexed.
+//      left goes to the AppendPipeline, and `done` runs once it is durable.
 // OTLP's partial success: `done` gets the number rejected and the first problem found (mapping
 // and validation come before size), naming its record
 // ("resource_logs[0].scope_logs[0].log_records[3]: trace_id is 3 bytes; ..."), with an
