@@ -3,6 +3,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <atomic>
+#include <chrono>
 #include <string>
 #include <thread>
 #include <utility>
@@ -146,7 +148,20 @@ class OtlpHttpServer::Impl {
       return absl::UnavailableError(
           absl::StrCat("cannot listen on ", options_.listen, " for OTLP/HTTP (address in use?)"));
     }
-    thread_ = std::thread([this] { server_->listen_after_bind(); });
+    thread_ = std::thread([this] {
+      server_->listen_after_bind();
+      listen_returned_ = true;
+    });
+    // httplib's stop() does nothing until the accept loop runs: a Stop right after Start would
+    // otherwise leave the loop running and the join waiting forever.
+    while (!server_->is_running() && !listen_returned_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (listen_returned_) {
+      thread_.join();
+      return absl::UnavailableError(
+          absl::StrCat("the OTLP/HTTP listener on ", options_.listen, " stopped as it started"));
+    }
     return absl::OkStatus();
   }
 
@@ -274,6 +289,7 @@ class OtlpHttpServer::Impl {
   const AccessControl* const access_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
+  std::atomic<bool> listen_returned_{false};
   int port_ = -1;
 };
 
