@@ -4,9 +4,12 @@
 #include "server/index/audit_index.h"
 
 #include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -25,6 +28,7 @@
 #include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "server/index/open_or_rebuild.h"
+#include "server/index/rocks_status.h"
 #include "testing/run_process.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -660,6 +664,22 @@ TEST_F(AuditIndexTest, RebuildOfAnIndexInUseIsUnavailableAndDeletesNothing) {
   EXPECT_EQ(reopened.report.action, IndexOpenReport::Action::kOpened) << reopened.report.ToString();
 }
 
+// Only a missing or incompatible index is rebuilt: an index another holder has open is the
+// lock-held error, and nothing of it is deleted or rebuilt.
+TEST_F(AuditIndexTest, OpenOrRebuildOfAnIndexHeldElsewhereIsLockHeldAndRebuildsNothing) {
+  ASSERT_OK_AND_ASSIGN(OpenedIndex in_use, OpenOrRebuild(index_dir(), *log_, kDecoder));
+  ASSERT_OK(in_use.index->Close());
+  ASSERT_OK_AND_ASSIGN(in_use.index, AuditIndex::Open(index_dir()));
+  const std::vector<std::filesystem::path> ssts = FilesNamed(index_dir(), ".sst");
+  ASSERT_FALSE(ssts.empty());
+
+  absl::StatusOr<OpenedIndex> second = OpenOrRebuild(index_dir(), *log_, kDecoder);
+  EXPECT_THAT(second, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("in use")));
+  EXPECT_TRUE(IsLockHeldError(second.status())) << second.status();
+  for (const auto& sst : ssts) EXPECT_TRUE(std::filesystem::exists(sst)) << sst;
+  ExpectLeafHashLookupsMatch(*in_use.index, records_);
+}
+
 TEST_F(AuditIndexTest, RebuildRefusesADirectoryWithOtherFiles) {
   const std::string dir = scratch_.Sub("not_an_index");
   std::filesystem::create_directories(dir);
@@ -668,6 +688,44 @@ TEST_F(AuditIndexTest, RebuildRefusesADirectoryWithOtherFiles) {
               StatusIs(absl::StatusCode::kFailedPrecondition, HasSubstr("thesis.tex")));
   EXPECT_THAT(OpenOrRebuild(dir, *log_, kDecoder), StatusIs(absl::StatusCode::kFailedPrecondition));
   EXPECT_TRUE(std::filesystem::exists(dir + "/thesis.tex"));
+}
+
+}  // namespace
+}  // namespace sealtrail
+
+namespace sealtrail {
+namespace {
+
+using ::sealtrail::testing::StatusIs;
+using ::testing::HasSubstr;
+
+// RocksDB errors are classed by their kind, never by a word in the message: an I/O error that
+// mentions a "block" is an I/O error (INTERNAL), not a held lock.
+TEST(FromRocksTest, AnIoErrorMentioningABlockIsInternalNotALock) {
+  const absl::Status status = index_internal::FromRocks(
+      rocksdb::Status::IOError("While reading data block", "/idx/000012.sst: Input/output error"),
+      "querying the index");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kInternal, HasSubstr("data block")));
+  EXPECT_FALSE(IsLockHeldError(status));
+  EXPECT_THAT(index_internal::FromRocks(
+                  rocksdb::Status::IOError("While lock file: /idx/LOCK", "No locks available"),
+                  "opening index"),
+              StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(FromRocksTest, ALockHeldByAnotherProcessIsTheLockHeldError) {
+  const absl::Status status = index_internal::FromRocks(
+      rocksdb::Status::IOError("While lock file: /idx/LOCK", std::strerror(EAGAIN)),
+      "opening index /idx");
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable, HasSubstr("in use")));
+  EXPECT_TRUE(IsLockHeldError(status)) << status;
+  EXPECT_THAT(status.message(), HasSubstr("opening index /idx"));
+}
+
+TEST(FromRocksTest, AFullDiskIsResourceExhaustedAndSaysSo) {
+  EXPECT_THAT(index_internal::FromRocks(
+                  rocksdb::Status::NoSpace("While appending", "No space left"), "flushing index"),
+              StatusIs(absl::StatusCode::kResourceExhausted, HasSubstr("the disk is full")));
 }
 
 }  // namespace

@@ -363,6 +363,13 @@ TEST(LogTest, SecondOpenOfSameDirectoryFailsWhileFirstIsOpen) {
   // Same process, so an fcntl() record lock alone would not exclude it.
   EXPECT_THAT(Log::Open(Options(2), dir), Not(testing::IsOk()));
   EXPECT_THAT(Log::Open(Options(0), dir), Not(testing::IsOk()));
+  // The reason is the one lock-held error: UNAVAILABLE, marked, naming the directory (not
+  // FAILED_PRECONDITION, which is a wrong on-disk version or state).
+  const absl::Status held = Log::Open(Options(2), dir).status();
+  EXPECT_THAT(held, StatusIs(absl::StatusCode::kUnavailable,
+                             AllOf(HasSubstr(dir), HasSubstr("already open for writing"),
+                                   HasSubstr("locked by another process"))));
+  EXPECT_TRUE(IsLockHeldError(held)) << held;
 
   // The failed open disturbed nothing: the first writer carries on.
   ASSERT_OK_AND_ASSIGN(uint64_t index, first->Append({std::string_view("d")}));

@@ -19,7 +19,8 @@ class Checkpointer::Impl {
         signer_(std::move(signer)),
         env_(options.env != nullptr ? options.env : Env::Default()),
         origin_(options.origin.empty() ? signer_.verifier_key().name : options.origin),
-        interval_(absl::Milliseconds(std::max<int64_t>(options.interval_ms, 1))) {}
+        interval_(absl::Milliseconds(std::max<int64_t>(options.interval_ms, 1))),
+        on_background_error_(std::move(options.on_background_error)) {}
 
   ~Impl() { Stop(); }
 
@@ -41,6 +42,7 @@ class Checkpointer::Impl {
   Env* const env_;
   const std::string origin_;
   const absl::Duration interval_;
+  const std::function<void(const absl::Status&)> on_background_error_;
 
   absl::Mutex sign_mu_;  // Serializes signing: one checkpoint at a time, in size order.
   mutable absl::Mutex mu_;
@@ -111,8 +113,11 @@ void Checkpointer::Impl::Run() {
     if (latest.has_value() && log_->Size() <= latest->checkpoint.size) continue;
     absl::StatusOr<StoredCheckpoint> signed_now = SignNow();
     if (!signed_now.ok()) {
-      absl::MutexLock lock(&mu_);
-      background_error_ = signed_now.status();
+      {
+        absl::MutexLock lock(&mu_);
+        background_error_ = signed_now.status();
+      }
+      if (on_background_error_) on_background_error_(signed_now.status());
       return;
     }
   }

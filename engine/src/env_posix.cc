@@ -253,8 +253,7 @@ class PosixEnv final : public Env {
       int err = errno;
       ::close(fd);
       if (err == EWOULDBLOCK) {
-        return absl::FailedPreconditionError("the lock on " + path +
-                                             " is held by another process or open handle");
+        return LockHeldError(path + " is locked by another process or open handle");
       }
       return IoError(err, "lock", path);
     }

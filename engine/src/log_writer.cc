@@ -222,9 +222,11 @@ absl::Status Log::Impl::StoppedError() const {
     absl::MutexLock lock(&sync_mu_);
     cause = sync_error_;
   }
-  return absl::FailedPreconditionError(
-      absl::StrCat("the log stopped accepting appends after an I/O error (", cause.ToString(),
-                   "); reopen it to recover from what is on disk"));
+  // The cause's own code (a full disk stays RESOURCE_EXHAUSTED, EIO INTERNAL): a caller that
+  // retries learns what is wrong, not merely that the writer stopped.
+  return Annotate(cause,
+                  "the log stopped accepting appends after an I/O error; reopen it to recover "
+                  "from what is on disk");
 }
 
 }  // namespace sealtrail

@@ -9,11 +9,12 @@
 
 namespace sealtrail {
 
-// A status for a failed system call: the code follows errno (ENOENT → NOT_FOUND, ENOSPC →
-// RESOURCE_EXHAUSTED, ...), the message is "`what` `path`: strerror".
+// A status for a failed system call: the code follows errno (ENOENT → NOT_FOUND, ENOSPC and
+// EDQUOT → RESOURCE_EXHAUSTED with "the disk is full", EAGAIN → UNAVAILABLE, ...), the message
+// is "`what` `path`: strerror".
 absl::Status IoError(int err, absl::string_view what, absl::string_view path);
 
-// The same status with `context` prepended to its message.
+// The same status (code and payloads) with `context` prepended to its message.
 absl::Status Annotate(const absl::Status& status, absl::string_view context);
 
 }  // namespace sealtrail

@@ -77,14 +77,6 @@ absl::Status ClearIndexDir(const std::string& dir) {
   rocksdb::FileLock* lock = nullptr;
   const rocksdb::Status locked = env->LockFile(lock_file, &lock);
   if (!locked.ok()) {
-    const std::string why = locked.ToString();
-    if (why.find("While lock file") != std::string::npos ||
-        why.find("lock hold by current process") != std::string::npos) {
-      return absl::UnavailableError(absl::StrCat("index ", dir,
-                                                 " is in use: another process (or this one) has "
-                                                 "it open (",
-                                                 why, ")"));
-    }
     return FromRocks(locked, absl::StrCat("locking index ", dir));
   }
   absl::Status status = absl::OkStatus();

@@ -1,5 +1,6 @@
 #include "server/service/append_pipeline.h"
 
+#include <algorithm>
 #include <deque>
 #include <iterator>
 #include <limits>
@@ -32,8 +33,12 @@ struct Request {
 // One Log::Append's worth of records, answered, handed from the committer to the indexer.
 struct CommittedBatch {
   uint64_t first_seq = 0;
-  std::vector<IndexFields> fields;  // One per record, in sequence order.
-  uint64_t bytes = 0;               // Of its requests, released once indexed.
+  uint64_t count = 0;
+  // One per record, in sequence order, decoded from the stored bytes; empty if decoding failed
+  // (decode_error), in which case the indexer decodes them again from the log.
+  std::vector<IndexFields> fields;
+  absl::Status decode_error;
+  uint64_t bytes = 0;  // Of its requests, released once indexed.
 };
 
 absl::StatusOr<int64_t> LastCommitTime(const Log& log) {
@@ -110,11 +115,13 @@ class AppendPipeline::Impl {
     absl::MutexLock lock(&mu_);
     if (mu_.AwaitWithTimeout(absl::Condition(
                                  +[](Wait* w) ABSL_NO_THREAD_SAFETY_ANALYSIS {
-                                   return w->impl->indexed_size_ >= w->size;
+                                   return w->impl->indexed_size_ >= w->size ||
+                                          !w->impl->index_error_.ok();
                                  },
                                  &wait),
                              timeout)) {
-      return absl::OkStatus();
+      if (indexed_size_ >= size) return absl::OkStatus();
+      return index_error_;
     }
     return absl::UnavailableError(absl::StrCat(
         "the index has not caught up with the log within ", absl::FormatDuration(timeout),
@@ -173,7 +180,6 @@ class AppendPipeline::Impl {
       for (v1::AuditRecord& record : request.records) {
         record.mutable_context()->set_commit_time_ns(clock_.Next());
         stored.push_back(SerializeForLog(record));
-        batch.fields.push_back(ExtractIndexFields(record));
       }
       std::vector<v1::AuditRecord>().swap(request.records);
       batch.bytes += request.bytes;
@@ -187,15 +193,21 @@ class AppendPipeline::Impl {
       return;
     }
     if (!first_seq.ok()) {
-      absl::Status failed = absl::UnavailableError(absl::StrCat(
-          "the log stopped accepting appends after an error (restart the server to recover from "
-          "what is durable): ",
-          first_seq.status().ToString()));
+      // A full disk is RESOURCE_EXHAUSTED (its message says the disk is full); anything else
+      // UNAVAILABLE. Either way none of these requests' records is in the log, and none later.
+      const absl::StatusCode code = absl::IsResourceExhausted(first_seq.status())
+                                        ? absl::StatusCode::kResourceExhausted
+                                        : absl::StatusCode::kUnavailable;
+      absl::Status failed(
+          code, absl::StrCat("the log stopped accepting appends after an error (restart the "
+                             "server to recover from what is durable): ",
+                             first_seq.status().ToString()));
       events_->Error("log_append_failed", {{"error", first_seq.status().ToString()}});
       {
         absl::MutexLock lock(&mu_);
         log_error_ = failed;
       }
+      ReportStageFailure("committer", failed);
       for (Request& request : requests) Refuse(request, failed);
       return;
     }
@@ -212,15 +224,14 @@ class AppendPipeline::Impl {
         leaf_hash = HashLeaf(views[i]);
       }
       leaf_hashes.push_back(*leaf_hash);
-      batch.fields[i].leaf_hash = std::string(AsStringView(leaf_hashes.back()));
     }
     const uint64_t tree_size = batch.first_seq + views.size();
+    batch.count = views.size();
     {
       absl::MutexLock lock(&mu_);
-      unindexed_records_ += batch.fields.size();
-      committed_.push_back(std::move(batch));
+      unindexed_records_ += batch.count;
     }
-    // Durable: answered now, while the indexer works.
+    // Durable: answered now, before the index entries are decoded and written.
     uint64_t seq = *first_seq;
     for (Request& request : requests) {
       std::vector<CommittedRecord> results;
@@ -230,11 +241,26 @@ class AppendPipeline::Impl {
       }
       request.done(std::move(results));
     }
+    // The index entries come from the bytes the log stored, by the same function catch-up and
+    // rebuild use, so the live index is exactly what a rebuild would give.
+    batch.fields.reserve(stored.size());
+    for (size_t i = 0; i < stored.size(); ++i) {
+      absl::StatusOr<IndexFields> fields = IndexFieldsFromStoredBytes(stored[i]);
+      if (!fields.ok()) {
+        batch.decode_error = fields.status();
+        batch.fields.clear();
+        break;
+      }
+      batch.fields.push_back(*std::move(fields));
+    }
+    absl::MutexLock lock(&mu_);
+    committed_.push_back(std::move(batch));
   }
 
   void IndexLoop() {
     while (true) {
       CommittedBatch batch;
+      bool stopped = false;
       {
         absl::MutexLock lock(&mu_);
         mu_.Await(absl::Condition(
@@ -249,40 +275,83 @@ class AppendPipeline::Impl {
         // write costs less per record (its fixed cost is shared, and the sorted trace and
         // leaf-hash keys land closer together in the memtable). Committed batches are
         // consecutive in sequence order, so they concatenate.
-        while (!committed_.empty() && batch.fields.size() + committed_.front().fields.size() <=
-                                          options_.max_batch_records) {
+        while (!committed_.empty() &&
+               batch.count + committed_.front().count <= options_.max_batch_records) {
           AppendBatch(std::move(committed_.front()), &batch);
           committed_.pop_front();
         }
+        stopped = !index_error_.ok();
       }
-      IndexBatch(batch);
+      // A stopped indexer still releases what it is handed, so appends go on (they are durable;
+      // the restart the failure calls for catches the index up from the log).
+      absl::Status status = stopped ? absl::OkStatus() : IndexBatch(batch);
+      const uint64_t covered = index_->covered();
       absl::MutexLock lock(&mu_);
-      indexed_size_ = batch.first_seq + batch.fields.size();
-      unindexed_records_ -= batch.fields.size();
+      // What the index holds, never what it was asked to hold.
+      indexed_size_ = std::max(indexed_size_, covered);
+      unindexed_records_ -= batch.count;
       inflight_bytes_ -= batch.bytes;
+      if (!status.ok()) {
+        index_error_ = absl::UnavailableError(absl::StrCat(
+            "the index stopped after a write failed ", options_.index_write_attempts,
+            " times; queries and lookups by leaf hash are unavailable until the server is "
+            "restarted (which catches the index up from the log): ",
+            status.ToString()));
+        events_->Error("indexer_stopped", {{"first_seq", batch.first_seq},
+                                           {"records", batch.count},
+                                           {"covered", covered},
+                                           {"error", status.ToString()}});
+        ReportStageFailure("indexer", index_error_);
+      }
     }
   }
 
   static void AppendBatch(CommittedBatch next, CommittedBatch* batch) {
-    batch->fields.insert(batch->fields.end(), std::make_move_iterator(next.fields.begin()),
-                         std::make_move_iterator(next.fields.end()));
+    if (batch->decode_error.ok() && next.decode_error.ok()) {
+      batch->fields.insert(batch->fields.end(), std::make_move_iterator(next.fields.begin()),
+                           std::make_move_iterator(next.fields.end()));
+    } else if (batch->decode_error.ok()) {
+      batch->decode_error = next.decode_error;
+      batch->fields.clear();
+    }
+    batch->count += next.count;
     batch->bytes += next.bytes;
   }
 
-  // Adds the batch to the index. The index may be behind (an earlier Add failed): then it first
-  // catches up from the log, which covers this batch too, since the batch is in the log.
-  void IndexBatch(const CommittedBatch& batch) {
+  // Writes the batch's entries to the index, retrying a failure with a doubling backoff. A
+  // retry (or an index that is behind, or entries that could not be decoded) catches the index
+  // up from the log with the same decoder, which covers this batch too, since it is in the log.
+  // Returns the last error once index_write_attempts tries have failed.
+  absl::Status IndexBatch(const CommittedBatch& batch) {
+    const uint64_t end = batch.first_seq + batch.count;
+    const uint32_t attempts = std::max<uint32_t>(options_.index_write_attempts, 1);
+    absl::Duration backoff = options_.index_retry_backoff;
     absl::Status status;
-    if (index_->covered() == batch.first_seq) {
-      status = index_->Add(batch.first_seq, batch.fields);
-    } else if (index_->covered() < batch.first_seq + batch.fields.size()) {
-      status = index_->CatchUp(*log_, IndexFieldsFromStoredBytes);
+    for (uint32_t attempt = 1;; ++attempt) {
+      const uint64_t covered = index_->covered();
+      if (covered >= end) return absl::OkStatus();
+      if (attempt == 1 && covered == batch.first_seq && batch.decode_error.ok()) {
+        status = index_->Add(batch.first_seq, batch.fields);
+      } else {
+        status = index_->CatchUp(*log_, IndexFieldsFromStoredBytes);
+      }
+      if (status.ok() && index_->covered() >= end) return absl::OkStatus();
+      if (status.ok()) {
+        status = absl::InternalError(absl::StrCat("the index covers ", index_->covered(),
+                                                  " records after catching up, short of ", end));
+      }
+      if (attempt >= attempts) return status;
+      events_->Warning("index_write_retry", {{"first_seq", batch.first_seq},
+                                             {"records", batch.count},
+                                             {"attempt", attempt},
+                                             {"error", status.ToString()}});
+      absl::SleepFor(backoff);
+      backoff *= 2;
     }
-    if (!status.ok()) {
-      events_->Error("index_add_failed", {{"first_seq", batch.first_seq},
-                                          {"records", batch.fields.size()},
-                                          {"error", status.ToString()}});
-    }
+  }
+
+  void ReportStageFailure(std::string_view stage, const absl::Status& cause) {
+    if (options_.on_stage_failure) options_.on_stage_failure(stage, cause);
   }
 
   // Answers a request that was not written.
@@ -305,7 +374,9 @@ class AppendPipeline::Impl {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool committer_done_ ABSL_GUARDED_BY(mu_) = false;
   absl::Status log_error_ ABSL_GUARDED_BY(mu_);
-  // Records [0, indexed_size_) have been through the indexer (see WaitUntilIndexed).
+  // Set once the indexer gave up; what index readers waiting for more get.
+  absl::Status index_error_ ABSL_GUARDED_BY(mu_);
+  // Records [0, indexed_size_) are in the index (see WaitUntilIndexed).
   uint64_t indexed_size_ ABSL_GUARDED_BY(mu_);
   uint64_t unindexed_records_ ABSL_GUARDED_BY(mu_) = 0;  // Committed, not yet indexed.
 

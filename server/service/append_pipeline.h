@@ -7,16 +7,25 @@
 //              time (CommitClock), serializes it (SerializeForLog) and appends the batch to the
 //              Log in one call: one write and one fdatasync for many RPCs (group commit).
 //              Then it runs each request's callback with its results: the records are durable.
-//   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order).
+//   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order). The
+//              entries come from the stored bytes by IndexFieldsFromStoredBytes, the one
+//              function that start-up catch-up and `sealtrail reindex` use too; the committer
+//              decodes them after answering, so the indexer thread does only the writing.
 // A request is answered once its records are durable, before they are indexed: waiting for the
 // index too put a second stage's queue into every append's latency. Readers of the index that
 // must find every acknowledged record (Query, ProveInclusion by leaf hash) first call
 // WaitUntilIndexed(log size), so a client that appends and then queries still finds its records.
 //
 // Failure: a failed Log::Append fails every request of that batch and, since the Log's writer
-// stops for good after an I/O error, every later one (UNAVAILABLE, naming the original error).
-// A failed index Add does not fail the appends (the records are durable, and the index is
-// derived state): it is logged, and the next batch first catches the index up from the log.
+// stops for good after an I/O error, every later one (RESOURCE_EXHAUSTED when the disk is full,
+// UNAVAILABLE otherwise, naming the original error); the committer is then reported failed.
+// A failed index write does not fail the appends (the records are durable, and the index is
+// derived state). It is retried, catching the index up from the log, index_write_attempts times
+// with a doubling backoff; if it still fails the indexer stops for good and is reported failed
+// (on_stage_failure, event "indexer_stopped"). The indexed size only ever advances to what the
+// index actually holds (AuditIndex::covered), so an index reader never sees "indexed" for a
+// record missing from the index: after the indexer stopped, WaitUntilIndexed answers
+// UNAVAILABLE naming the cause (a restart catches the index up from the log).
 //
 // Thread-safety: every method may be called from any thread. Callbacks run on the committer
 // thread (or, for requests refused at once, on the submitting thread) and must not block.
@@ -24,7 +33,9 @@
 #define SEALTRAIL_SERVER_SERVICE_APPEND_PIPELINE_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
@@ -63,6 +74,13 @@ struct AppendPipelineOptions {
   // indexer: bounds how far the index lags the log (what a query may wait for, ~0.5 s of
   // indexing on 2 cores) and makes the indexer's rate the sustained append rate.
   uint32_t max_unindexed_records = 32768;
+  // Tries of one index write before the indexer gives up (at least 1), and the wait before the
+  // first retry, doubled before each further one (6 tries from 50 ms: ~1.5 s of retrying).
+  uint32_t index_write_attempts = 6;
+  absl::Duration index_retry_backoff = absl::Milliseconds(50);
+  // Called once per stage ("committer" or "indexer") when it stops for good after an error,
+  // from that stage's thread, with the error its callers now get. Must not block. May be empty.
+  std::function<void(std::string_view stage, const absl::Status& cause)> on_stage_failure;
 };
 
 class AppendPipeline {
@@ -90,10 +108,10 @@ class AppendPipeline {
   // the log failed.
   void Submit(std::vector<v1::AuditRecord> records, Callback done);
 
-  // Returns once records [0, size) have been through the indexer, so that an index lookup made
-  // after it finds every one of them (unless adding them to the index failed, which is logged
-  // and repaired with the next batch). Records in the log when the pipeline started count as
-  // indexed (OpenOrRebuild caught the index up). UNAVAILABLE if `timeout` passes first.
+  // Returns once records [0, size) are in the index, so that an index lookup made after it finds
+  // every one of them. Records in the log when the pipeline started count as indexed
+  // (OpenOrRebuild caught the index up). UNAVAILABLE if `timeout` passes first, or, naming the
+  // cause, if the indexer stopped after a write failure before it got there.
   [[nodiscard]] absl::Status WaitUntilIndexed(uint64_t size, absl::Duration timeout) const;
 
   // Commits and answers everything already submitted, then stops the threads. Later Submits

@@ -31,6 +31,7 @@
 #include "server/service/denial_recorder.h"
 #include "server/service/proof_source.h"
 #include "server/service/prover_service.h"
+#include "server/service/server_health.h"
 #include "server/service/signing_key.h"
 #include "server/service/token_verifier.h"
 #include "server/service/transport_security.h"
@@ -72,6 +73,7 @@ class AuditServer::Impl {
     options_ = options;
     events_ = events;
     env_ = options.env != nullptr ? options.env : Env::Default();
+    health_ = std::make_unique<ServerHealth>(events_);
     RETURN_IF_ERROR(CheckOptions(options));
 
     LogOptions log_options;
@@ -103,6 +105,9 @@ class AuditServer::Impl {
     CheckpointerOptions checkpointer_options;
     checkpointer_options.env = env_;
     checkpointer_options.interval_ms = options.checkpoint_interval_ms;
+    checkpointer_options.on_background_error = [this](const absl::Status& error) {
+      health_->Fail("checkpointer", error);
+    };
     checkpointer_ = std::make_unique<Checkpointer>(log_.get(), store_.get(), std::move(signer),
                                                    checkpointer_options);
     // Before serving anything: the log must extend the latest checkpoint it ever signed.
@@ -124,6 +129,9 @@ class AuditServer::Impl {
     pipeline_options.max_batch_records = std::max<uint32_t>(options.max_batch_records, 16384);
     pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
     pipeline_options.max_record_bytes = options.max_record_bytes;
+    pipeline_options.on_stage_failure = [this](std::string_view stage, const absl::Status& cause) {
+      health_->Fail(stage, cause);
+    };
     ASSIGN_OR_RETURN(pipeline_, AppendPipeline::Start(log_.get(), index_.get(), events_, env_,
                                                       pipeline_options));
 
@@ -184,6 +192,7 @@ class AuditServer::Impl {
       return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
                                                  " (address in use, or not a local address?)"));
     }
+    health_->Attach(server_->GetHealthCheckService());
     std::string host = ListenHost(options_.listen);
     address_ = absl::StrCat(host, ":", port_);
     if (options_.tls_cert_file.empty()) {
@@ -249,7 +258,7 @@ class AuditServer::Impl {
     };
     if (server_ != nullptr) {
       events_->Info("shutting_down", {{"address", address_}});
-      server_->GetHealthCheckService()->SetServingStatus(false);
+      health_->BeginShutdown();
       audit_service_->BeginShutdown();
       server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     }
@@ -276,6 +285,7 @@ class AuditServer::Impl {
         keep(closed);
       }
     }
+    if (health_ != nullptr) health_->Attach(nullptr);
     server_.reset();
     otlp_http_.reset();
     otlp_service_.reset();
@@ -297,6 +307,7 @@ class AuditServer::Impl {
   ServerOptions options_;
   EventLog* events_ = nullptr;
   Env* env_ = nullptr;
+  std::unique_ptr<ServerHealth> health_;  // Outlives every stage that reports to it.
   std::unique_ptr<Log> log_;
   std::unique_ptr<CheckpointStore> store_;
   std::unique_ptr<Checkpointer> checkpointer_;

@@ -101,12 +101,32 @@ FaultInjectionEnv::FaultInjectionEnv(Env* target) : EnvWrapper(target) {}
 
 void FaultInjectionEnv::FailOp(uint64_t op_index, Fault fault) {
   absl::MutexLock lock(&mu_);
-  armed_ = Armed{.by_kind = false, .kind = OpKind::kAppend, .index = op_index, .fault = fault};
+  armed_ = Armed{.by_kind = false,
+                 .by_path = false,
+                 .path_suffix = {},
+                 .kind = OpKind::kAppend,
+                 .index = op_index,
+                 .fault = fault};
 }
 
 void FaultInjectionEnv::FailNthOfKind(OpKind kind, uint64_t nth, Fault fault) {
   absl::MutexLock lock(&mu_);
-  armed_ = Armed{.by_kind = true, .kind = kind, .index = nth, .fault = fault};
+  armed_ = Armed{.by_kind = true,
+                 .by_path = false,
+                 .path_suffix = {},
+                 .kind = kind,
+                 .index = nth,
+                 .fault = fault};
+}
+
+void FaultInjectionEnv::FailNextOnPath(OpKind kind, std::string path_suffix, Fault fault) {
+  absl::MutexLock lock(&mu_);
+  armed_ = Armed{.by_kind = false,
+                 .by_path = true,
+                 .path_suffix = std::move(path_suffix),
+                 .kind = kind,
+                 .index = 0,
+                 .fault = fault};
 }
 
 void FaultInjectionEnv::Disarm() {
@@ -149,8 +169,12 @@ FaultInjectionEnv::Decision FaultInjectionEnv::Begin(OpKind kind, std::string_vi
   op.bytes = bytes;
   op.thread = std::this_thread::get_id();
   if (armed_.has_value()) {
-    const bool hit = armed_->by_kind ? (armed_->kind == kind && armed_->index == nth_of_kind)
-                                     : armed_->index == decision.index;
+    const bool hit =
+        armed_->by_path
+            ? (armed_->kind == kind && path.size() >= armed_->path_suffix.size() &&
+               path.substr(path.size() - armed_->path_suffix.size()) == armed_->path_suffix)
+        : armed_->by_kind ? (armed_->kind == kind && armed_->index == nth_of_kind)
+                          : armed_->index == decision.index;
     if (hit) {
       decision.fault = armed_->fault;
       if (kind != OpKind::kAppend && decision.fault->mode == FaultMode::kShortWrite) {

@@ -98,6 +98,10 @@ class FaultInjectionEnv : public EnvWrapper {
   void FailOp(uint64_t op_index, Fault fault);
   // Arms a fault for the `nth` (0-based) operation of `kind`, counted like op_count(kind).
   void FailNthOfKind(OpKind kind, uint64_t nth, Fault fault);
+  // Arms a fault for the next operation of `kind` on a path that ends with `path_suffix`
+  // (e.g. "/checkpoints"), whatever its number: for a long-running server whose operation count
+  // is not known in advance.
+  void FailNextOnPath(OpKind kind, std::string path_suffix, Fault fault);
   // Removes an armed fault that has not fired yet.
   void Disarm();
 
@@ -145,6 +149,8 @@ class FaultInjectionEnv : public EnvWrapper {
 
   struct Armed {
     bool by_kind = false;
+    bool by_path = false;  // FailNextOnPath: kind and path_suffix must match.
+    std::string path_suffix;
     OpKind kind = OpKind::kAppend;
     uint64_t index = 0;  // global index, or the nth of `kind`
     Fault fault;

@@ -12,6 +12,7 @@
 #define SEALTRAIL_CHECKPOINTER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -28,6 +29,9 @@ struct CheckpointerOptions {
   std::string origin;
   // Minimum time between two background checkpoints.
   int64_t interval_ms = 1000;
+  // Called once, from the background thread, with the error that stopped it (see Start), so
+  // that the failure is heard (the server turns its health NOT_SERVING). May be empty.
+  std::function<void(const absl::Status& error)> on_background_error;
 };
 
 class Checkpointer {
@@ -42,7 +46,8 @@ class Checkpointer {
   // DATA_LOSS if the log does not extend the latest stored checkpoint; errors of the store.
   absl::StatusOr<StoredCheckpoint> SignNow();
 
-  // Starts the background thread. The first error it meets stops it; see background_error().
+  // Starts the background thread. The first error it meets stops it: it is kept in
+  // background_error() and passed to options.on_background_error.
   void Start();
   void Stop();
   absl::Status background_error() const;

@@ -89,12 +89,21 @@ class Env {
   virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // Removes every write permission bit (sealed segments).
   virtual absl::Status MakeReadOnly(const std::string& path) = 0;
-  // Takes an exclusive advisory lock; FAILED_PRECONDITION if another holder has it.
+  // Takes an exclusive advisory lock. If another process (or another open handle in this one)
+  // holds it: UNAVAILABLE with IsLockHeldError(status) true (LockHeldError).
   virtual absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
 
   // Wall-clock time in nanoseconds since the Unix epoch. May step backwards.
   virtual int64_t NowNanos() = 0;
 };
+
+// The one error for "a lock is held by someone else", from every lock sealtrail takes (the data
+// directory's LOCK, the index's RocksDB LOCK): UNAVAILABLE (the holder may exit; retry later),
+// marked so that callers can tell it from every other UNAVAILABLE without reading the message
+// (IsLockHeldError). `message` should name what is locked, e.g. "PATH is locked by another
+// process or open handle".
+absl::Status LockHeldError(std::string_view message);
+bool IsLockHeldError(const absl::Status& status);
 
 // Forwards every call to another Env; fault-injecting test Envs override what they need.
 class EnvWrapper : public Env {

@@ -85,7 +85,9 @@ class Log {
   // Recovery: a torn tail of the open segment (a partial frame, or a bad checksum on its last
   // frame) is truncated; a full segment whose seal was interrupted is sealed again; a missing
   // next segment is created. Any other damage is DATA_LOSS naming the file, byte offset and
-  // sequence number. An unknown format version is FAILED_PRECONDITION.
+  // sequence number. An unknown format version is FAILED_PRECONDITION. A directory another
+  // process (or another Log in this one) has open for writing is UNAVAILABLE with
+  // IsLockHeldError (sealtrail/env.h) true.
   // Opening reads segment footers only; it rehashes just the open segment.
   static absl::StatusOr<std::unique_ptr<Log>> Open(const LogOptions& options,
                                                    const std::string& dir);
