@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "sealtrail/env.h"
@@ -351,11 +352,14 @@ struct StageSpec {
   std::vector<uint32_t> plan;
   std::optional<uint64_t> fault_op;  // the operation of this stage to fail, if any
   FaultMode mode;
+  // The writer's own cleanup after the fault (truncating what it wrote back to the acknowledged
+  // size) fails too, leaving the directory as a crash at the fault would.
+  bool cleanup_fails = false;
 };
 
 StageSpec Stage(std::vector<uint32_t> plan, std::optional<uint64_t> fault_op = std::nullopt,
-                FaultMode mode = FaultMode::kWithoutEffect) {
-  return StageSpec{std::move(plan), fault_op, mode};
+                FaultMode mode = FaultMode::kWithoutEffect, bool cleanup_fails = false) {
+  return StageSpec{std::move(plan), fault_op, mode, cleanup_fails};
 }
 
 // What the last stage of a run did, with paths relative to the log directory.
@@ -376,7 +380,11 @@ Recording RunStages(const std::vector<StageSpec>& stages, const Recording* refer
   const int failures = FailureCount();
   for (const StageSpec& spec : stages) {
     FaultInjectionEnv env;
-    if (spec.fault_op.has_value()) env.FailOp(*spec.fault_op, spec.mode);
+    if (spec.fault_op.has_value()) {
+      env.FailOp(*spec.fault_op, Fault(spec.mode, std::nullopt,
+                                       spec.cleanup_fails ? std::optional<OpKind>(OpKind::kTruncate)
+                                                          : std::nullopt));
+    }
     recording.stage = StageResult();
     RunStage(&env, dir, spec.plan, &expect, &recording.stage,
              /*judge_writer=*/&spec == &stages.back());
@@ -477,19 +485,23 @@ struct BrokenState {
   int occurrence;                       // ... the n-th time it happens (0-based) ...
   FaultMode mode;                       // ... like this.
   std::optional<OpKind> recovery_must;  // an operation recovery must then make
+  // A failed writer truncates what it wrote back to the acknowledged records itself; only a
+  // crash leaves a torn tail for recovery, so the torn states fail that cleanup too.
+  bool cleanup_fails = false;
 };
 
 const BrokenState kBrokenStates[] = {
-    {"torn frame", Step::kFrameWrite, 4, FaultMode::kShortWrite, OpKind::kTruncate},
-    {"frames synced, ack lost", Step::kFrameSync, 4, FaultMode::kWithEffect, std::nullopt},
-    {"torn seal", Step::kSealWrite, 1, FaultMode::kShortWrite, OpKind::kTruncate},
-    {"seal not synced", Step::kSealSync, 1, FaultMode::kWithoutEffect, std::nullopt},
-    {"sealed, still writable", Step::kSealChmod, 1, FaultMode::kWithoutEffect, std::nullopt},
-    {"no next segment", Step::kNextCreate, 1, FaultMode::kWithoutEffect, std::nullopt},
-    {"torn next header", Step::kNextWrite, 1, FaultMode::kShortWrite, OpKind::kRemoveFile},
+    {"torn frame", Step::kFrameWrite, 4, FaultMode::kShortWrite, OpKind::kTruncate, true},
+    {"frames synced, ack lost", Step::kFrameSync, 4, FaultMode::kWithEffect, std::nullopt, false},
+    {"torn seal", Step::kSealWrite, 1, FaultMode::kShortWrite, OpKind::kTruncate, true},
+    {"seal not synced", Step::kSealSync, 1, FaultMode::kWithoutEffect, std::nullopt, false},
+    {"sealed, still writable", Step::kSealChmod, 1, FaultMode::kWithoutEffect, std::nullopt, false},
+    {"no next segment", Step::kNextCreate, 1, FaultMode::kWithoutEffect, std::nullopt, false},
+    {"torn next header", Step::kNextWrite, 1, FaultMode::kShortWrite, OpKind::kRemoveFile, false},
     {"next segment left as .tmp", Step::kNextRename, 1, FaultMode::kWithoutEffect,
-     OpKind::kRemoveFile},
-    {"next segment not dir-synced", Step::kNextDirSync, 1, FaultMode::kWithoutEffect, std::nullopt},
+     OpKind::kRemoveFile, false},
+    {"next segment not dir-synced", Step::kNextDirSync, 1, FaultMode::kWithoutEffect, std::nullopt,
+     false},
 };
 
 void PrintTo(const BrokenState& state, std::ostream* os) { *os << state.name; }
@@ -515,7 +527,7 @@ TEST_P(RecoveryFaultTest, EveryRecoveryOperationFails) {
       << "the workload has no step " << StepName(state.step) << " #" << state.occurrence;
   SCOPED_TRACE("broken by " + Describe(dry.ops[*setup_op], state.step, state.mode));
 
-  std::vector<StageSpec> stages = {Stage(WorkloadPlan(), setup_op, state.mode),
+  std::vector<StageSpec> stages = {Stage(WorkloadPlan(), setup_op, state.mode, state.cleanup_fails),
                                    Stage(RecoveryPlan())};
   const Recording recovery = RunStages(stages);
   ASSERT_EQ(FailureCount(), failures) << "recovery without a fault failed";
@@ -543,6 +555,44 @@ INSTANTIATE_TEST_SUITE_P(BrokenStates, RecoveryFaultTest, ::testing::ValuesIn(kB
                            }
                            return name;
                          });
+
+// A refused Append leaves nothing that recovery would keep: not the frames a failed write got
+// onto the disk (8 or 9 of 10 records used to come back after a full disk), and not a batch
+// whose bytes all landed but whose fdatasync reported an error.
+TEST(FaultInjectionTest, ARefusedAppendIsAbsentAfterReopenWhole) {
+  struct Case {
+    OpKind kind;
+    Fault fault;
+  };
+  const Case cases[] = {
+      {OpKind::kAppend, Fault(FaultMode::kShortWrite)},  // part of the frames reach the file
+      {OpKind::kAppend, Fault(FaultMode::kWithEffect)},  // all of them, then an error
+      {OpKind::kSync, Fault(FaultMode::kWithEffect)},    // synced, but reported failed
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(OpKindName(c.kind)) + " " + std::string(FaultModeName(c.fault.mode)));
+    ScratchDir scratch("sealtrail_fault");
+    const std::string dir = scratch.Sub("log");
+    FaultInjectionEnv env;
+    std::vector<std::string> records;
+    for (int i = 0; i < 10; ++i)
+      records.push_back(absl::StrCat("record-", i, std::string(200, 'x')));
+    const std::vector<std::string_view> batch(records.begin(), records.end());
+    {
+      LogOptions options = Options(&env);
+      options.leaves_per_segment_log2 = 8;
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(options, dir));
+      ASSERT_OK(log->Append(batch).status());
+      env.FailNthOfKind(c.kind, env.op_count(c.kind), c.fault);
+      EXPECT_FALSE(log->Append(batch).ok());
+      ASSERT_TRUE(env.injected().has_value());
+      EXPECT_EQ(log->Size(), 10u);
+    }
+    LogOptions options;
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> reopened, Log::Open(options, dir));
+    EXPECT_EQ(reopened->Size(), 10u) << "records of the refused batch were recovered";
+  }
+}
 
 // Time is read through the Env; stepping it back must not disturb appends, seals or recovery.
 TEST(FaultInjectionTest, ClockSteppedBackMidWorkload) {

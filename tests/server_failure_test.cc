@@ -3,6 +3,9 @@
 // fault injected into the engine's Env). Each one must be heard: gRPC health NOT_SERVING for
 // the server and the stage, an error event naming the cause, and the RPCs that depend on the
 // stage answering with that cause instead of a wrong answer.
+#include <sys/wait.h>
+
+#include <csignal>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -14,6 +17,8 @@
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
 #include "sealtrail/env.h"
+#include "sealtrail/log.h"
+#include "sealtrail/v1/audit_service.grpc.pb.h"
 #include "server/service/server_health.h"
 #include "server_testing/daemon_process.h"
 #include "server_testing/health_check.h"
@@ -239,6 +244,114 @@ TEST(ServerFailureTest, AnIndexHeldByAnotherServerIsRefusedNotRebuilt) {
   EXPECT_TRUE(IsLockHeldError(second.status())) << second.status();
   EXPECT_THAT(second.status().message(), HasSubstr("in use"));
   EXPECT_THAT(HealthStatus(running->NewChannel(), ""), IsOkAndHolds(kServing));
+}
+
+grpc::Status AppendOver(const std::shared_ptr<grpc::Channel>& channel,
+                        const std::vector<v1::AuditRecord>& records, v1::AppendResponse* response) {
+  v1::AppendRequest request;
+  for (const v1::AuditRecord& record : records) *request.add_records() = record;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  return v1::AuditLog::NewStub(channel)->Append(&context, request, response);
+}
+
+// Ten records of ~3 KB each: a request a nearly full disk cannot take whole.
+std::vector<v1::AuditRecord> BulkyRequest(int round) {
+  std::vector<v1::AuditRecord> records;
+  for (int i = 0; i < 10; ++i) {
+    v1::AuditRecord record = MakeRecord("acme", absl::StrCat("bulk", round, "-", i), "data.export");
+    record.mutable_details()->set_old_value(std::string(3000, 'v'));
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+std::string DescribeWaitStatus(int status) {
+  if (WIFEXITED(status)) return absl::StrCat("exit ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return absl::StrCat("killed by signal ", WTERMSIG(status));
+  return absl::StrCat("wait status ", status);
+}
+
+// A real sealtraild on a real full disk (a 4 MiB tmpfs holding the data directory, index
+// included). Appends are refused RESOURCE_EXHAUSTED saying the disk is full; SIGTERM then stops
+// the server with an exit status (never an abort: RocksDB's info log used to trip an assertion,
+// exit 134) and events saying what it could not do; restarts on the still-full disk either come
+// up or refuse cleanly, naming the full disk; once there is room again, the log holds exactly
+// the acknowledged records: nothing of a refused request.
+TEST(ServerFailureTest, AFullDiskStopsAndRestartsCleanlyAndRefusedAppendsLeaveNothing) {
+  ScratchDir scratch("server_failure_test");
+  absl::StatusOr<std::unique_ptr<SmallFilesystem>> fs =
+      SmallFilesystem::Mount(scratch.Sub("fs"), 4 << 20);
+  if (!fs.ok()) GTEST_SKIP() << fs.status();
+  const std::string data = (*fs)->dir() + "/data";
+  const std::vector<std::string> args = {"--index-write-buffer-mb", "1"};
+  std::filesystem::create_directories(scratch.Sub("work0"));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DaemonProcess> daemon,
+                       DaemonProcess::Start(SEALTRAILD_PATH, data, scratch.Sub("work0"), args));
+  v1::AppendResponse response;
+  ASSERT_TRUE(
+      AppendOver(daemon->NewChannel(), {MakeRecord("acme", "alice", "call.barge")}, &response)
+          .ok());
+  uint64_t acknowledged = 1;
+  ASSERT_OK((*fs)->Fill("filler").status());
+
+  bool refused = false;
+  for (int round = 0; round < 20 && !refused; ++round) {
+    grpc::Status status = AppendOver(daemon->NewChannel(), BulkyRequest(round), &response);
+    if (status.ok()) {
+      acknowledged += static_cast<uint64_t>(response.results_size());
+      continue;
+    }
+    refused = true;
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+    EXPECT_THAT(status.error_message(), HasSubstr("the disk is full"));
+  }
+  ASSERT_TRUE(refused) << "a full disk took every append";
+  // Later requests are refused the same way, whole.
+  grpc::Status again = AppendOver(daemon->NewChannel(), BulkyRequest(99), &response);
+  EXPECT_EQ(again.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << again.error_message();
+
+  daemon->Signal(SIGTERM);
+  ASSERT_OK_AND_ASSIGN(int status, daemon->Wait(absl::Seconds(60)));
+  EXPECT_TRUE(WIFEXITED(status)) << DescribeWaitStatus(status) << "\n" << daemon->Stderr();
+  EXPECT_THAT(daemon->Stderr(), HasSubstr("\"event\":\"stopped\""));
+  daemon.reset();
+
+  // Restarts on the still-full disk: each one comes up (and stops on SIGTERM) or refuses to
+  // start, naming the full disk; none crashes.
+  for (int restart = 1; restart <= 4; ++restart) {
+    const std::string work = scratch.Sub(absl::StrCat("work", restart));
+    std::filesystem::create_directories(work);
+    absl::StatusOr<std::unique_ptr<DaemonProcess>> again_daemon =
+        DaemonProcess::Start(SEALTRAILD_PATH, data, work, args);
+    if (!again_daemon.ok()) {
+      EXPECT_THAT(again_daemon.status().message(), HasSubstr("the disk is full"))
+          << "restart " << restart;
+      EXPECT_THAT(again_daemon.status().message(), HasSubstr("start_failed"))
+          << "restart " << restart;
+      EXPECT_THAT(again_daemon.status().message(), ::testing::Not(HasSubstr("signal")))
+          << "restart " << restart;
+      continue;
+    }
+    (*again_daemon)->Signal(SIGTERM);
+    ASSERT_OK_AND_ASSIGN(status, (*again_daemon)->Wait(absl::Seconds(60)));
+    EXPECT_TRUE(WIFEXITED(status))
+        << "restart " << restart << ": " << DescribeWaitStatus(status) << "\n"
+        << (*again_daemon)->Stderr();
+  }
+
+  // With room again, the log holds every acknowledged record and nothing of a refused request.
+  std::filesystem::remove((*fs)->dir() + "/filler");
+  std::filesystem::create_directories(scratch.Sub("work_room"));
+  ASSERT_OK_AND_ASSIGN(daemon,
+                       DaemonProcess::Start(SEALTRAILD_PATH, data, scratch.Sub("work_room"), args));
+  daemon->Signal(SIGTERM);
+  ASSERT_OK_AND_ASSIGN(status, daemon->Wait(absl::Seconds(60)));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << DescribeWaitStatus(status);
+  LogOptions read_only;
+  read_only.read_only = true;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(read_only, data));
+  EXPECT_EQ(log->Size(), acknowledged);
 }
 
 }  // namespace

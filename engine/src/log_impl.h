@@ -92,6 +92,11 @@ class Log::Impl {
   void NoteWritten(uint64_t end, bool durable) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Blocks until leaves below `end` are durable, running the group commit sync if no one is.
   absl::Status WaitDurable(uint64_t end) ABSL_LOCKS_EXCLUDED(sync_mu_);
+  // After a failed write or sync: removes every record from `keep` (the first one not
+  // acknowledged) on from the open segment's file, durably, so that recovery cannot bring back
+  // a refused batch. Returns `cause`, annotated if that could not be done in full.
+  absl::Status RollBackUnacknowledged(uint64_t keep, const absl::Status& cause)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Stops the writer for good after an I/O error; returns `error`.
   absl::Status StopWriter(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   absl::Status StoppedError() const;

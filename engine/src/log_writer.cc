@@ -1,10 +1,18 @@
 // The write side of Log: append, group commit, sealing and segment creation.
 //
-// Commit order (docs/format/README.md, "Write order"): an Append's frames are written to the
-// open segment, its leaves added to the open tree, then `written_` advances; the records are
-// acknowledged (committed_ advances) only after an fdatasync that started after they were
-// written has succeeded. Sealing syncs the full segment before its successor is created, so a
-// segment file exists only if every segment before it is sealed on disk.
+// Commit order (docs/format/README.md, "Write order"), the one commit point of the log:
+//   1. an Append's frames are written to the open segment (one write per segment chunk) and its
+//      leaves added to the open tree; then `written_` advances;
+//   2. one fdatasync that started after they were written succeeds (group commit);
+//   3. only then does committed_ (the acknowledged size readers and the checkpointer see)
+//      advance, and the Append returns OK.
+// Sealing syncs the full segment before its successor is created, so a segment file exists only
+// if every segment before it is sealed on disk.
+// Failure: a failed write (step 1) or fdatasync (step 2) stops the writer for good, and first
+// removes what it wrote beyond the acknowledged records (RollBackUnacknowledged: truncate the
+// open segment back to the batch's start, or to the durable size, and fdatasync), so that
+// recovery cannot bring back a refused batch, or part of one. See RollBackUnacknowledged for the
+// one case it cannot undo.
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -48,7 +56,7 @@ absl::StatusOr<uint64_t> Log::Impl::Append(absl::Span<const std::string_view> re
     if (WriterStopped()) return StoppedError();
     first = next_index_;
     absl::Status status = WriteBatch(records);
-    if (!status.ok()) return StopWriter(status);
+    if (!status.ok()) return StopWriter(RollBackUnacknowledged(first, status));
     end = next_index_;
     NoteWritten(end, /*durable=*/!durable_mode());
   }
@@ -190,6 +198,7 @@ absl::Status Log::Impl::WaitDurable(uint64_t end) {
     absl::Status status = file->Sync();
     sync_mu_.Lock();
     sync_running_ = false;
+    bool roll_back = false;
     if (status.ok()) {
       if (target > durable_) {
         durable_ = target;
@@ -198,10 +207,44 @@ absl::Status Log::Impl::WaitDurable(uint64_t end) {
     } else if (sync_error_.ok()) {
       // Never retried: after a failed fdatasync the kernel may have dropped the dirty pages.
       sync_error_ = status;
+      roll_back = true;
     }
     sync_done_.SignalAll();
+    if (roll_back) {
+      // Every writer that takes write_mu_ from now on sees the writer stopped, so nothing is
+      // written after the rollback; what is beyond the durable size was never acknowledged.
+      const uint64_t durable = durable_;
+      sync_mu_.Unlock();
+      {
+        absl::MutexLock write_lock(&write_mu_);
+        status = RollBackUnacknowledged(durable, status);
+      }
+      sync_mu_.Lock();
+    }
     if (!status.ok()) return status;
   }
+}
+
+absl::Status Log::Impl::RollBackUnacknowledged(uint64_t keep, const absl::Status& cause) {
+  const std::shared_ptr<OpenSegment> segment = writing_;
+  const uint64_t segment_first = segment != nullptr ? segment->index * geometry_.leaves() : 0;
+  if (segment == nullptr || keep < segment_first) {
+    // The unacknowledged records began in a segment that has been sealed since (a batch that
+    // crossed a segment boundary, then failed). Unsealing it would pull the node table from
+    // under readers of its acknowledged records, so it stays; recovery keeps those records.
+    return Annotate(cause, absl::StrCat("records from ", keep,
+                                        " on were not acknowledged, but some are in a sealed "
+                                        "segment and may be recovered on reopen"));
+  }
+  const uint64_t bytes = segment->frame_offsets[keep - segment_first];
+  // TruncateFile syncs the new size: what recovery finds ends at the last acknowledged record.
+  const absl::Status truncated = env_->TruncateFile(segment->path, bytes);
+  if (!truncated.ok()) {
+    return Annotate(
+        cause, absl::StrCat("removing the unacknowledged records from ", keep, " on failed too (",
+                            truncated.ToString(), "); they may be recovered on reopen"));
+  }
+  return cause;
 }
 
 bool Log::Impl::WriterStopped() const {

@@ -12,6 +12,7 @@
 #include "server/index/index_dir.h"
 #include "server/index/index_keys.h"
 #include "server/index/index_scan.h"
+#include "server/index/rocks_info_log.h"
 #include "server/index/rocks_options.h"
 #include "server/index/rocks_status.h"
 
@@ -81,6 +82,7 @@ absl::StatusOr<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& 
     if (ec) return absl::InternalError(absl::StrCat("creating ", dir, ": ", ec.message()));
   }
   rocksdb::Options db_options = index_internal::MakeDbOptions(options);
+  db_options.info_log = index_internal::MakeInfoLog(dir, db_options.info_log_level);
   db_options.create_if_missing = create;
   db_options.error_if_exists = create;
   rocksdb::DB* raw = nullptr;

@@ -76,8 +76,9 @@ rocksdb::Options MakeDbOptions(const IndexOptions& options) {
   // A crash may drop unflushed memtables only (no WAL); flushing at close keeps a clean
   // shutdown from having to re-index anything.
   db.avoid_flush_during_shutdown = false;
+  // AuditIndex::Open replaces RocksDB's info log with one that survives a full disk
+  // (rocks_info_log.h); this is its level.
   db.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
-  db.keep_log_file_num = 4;
 
   db.prefix_extractor = std::make_shared<LookupPrefixTransform>();
   db.memtable_prefix_bloom_size_ratio = 0.02;

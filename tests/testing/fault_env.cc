@@ -184,6 +184,14 @@ FaultInjectionEnv::Decision FaultInjectionEnv::Begin(OpKind kind, std::string_vi
       op.mode = decision.fault->mode;
       injected_index_ = decision.index;
       armed_.reset();
+      if (decision.fault->then_fail_next.has_value()) {
+        armed_ = Armed{.by_kind = false,
+                       .by_path = true,
+                       .path_suffix = {},
+                       .kind = *decision.fault->then_fail_next,
+                       .index = 0,
+                       .fault = Fault(FaultMode::kWithoutEffect)};
+      }
     }
   }
   return decision;

@@ -64,13 +64,17 @@ std::string_view FaultModeName(FaultMode mode);
 
 struct Fault {
   Fault(FaultMode fault_mode = FaultMode::kWithoutEffect,  // NOLINT: implicit is the point
-        std::optional<size_t> short_write = std::nullopt)
-      : mode(fault_mode), short_write_bytes(short_write) {}
+        std::optional<size_t> short_write = std::nullopt,
+        std::optional<OpKind> then_fail_next_of = std::nullopt)
+      : mode(fault_mode), short_write_bytes(short_write), then_fail_next(then_fail_next_of) {}
 
   FaultMode mode;
   // kShortWrite: bytes of the Append that reach the file, clamped to size - 1 (so something is
   // always missing). Unset: half of the Append, rounded down.
   std::optional<size_t> short_write_bytes;
+  // Once this fault fires, the next operation of this kind fails too (without effect): e.g.
+  // kTruncate, so the writer cannot remove what it wrote, as after a crash at that moment.
+  std::optional<OpKind> then_fail_next;
 };
 
 // One counted operation.
