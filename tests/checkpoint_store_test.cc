@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "sealtrail/log.h"
 #include "sealtrail/note_signer.h"
 #include "testing/checkpoint_fixtures.h"
+#include "testing/fault_env.h"
 #include "testing/file_util.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -229,6 +231,34 @@ TEST_F(CheckpointStoreTest, TornTailIsTruncatedByAWritableOpenAndIgnoredByAReadO
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> store, OpenStore(false));
     ExpectHolds(*store, {all[0], all[1]});
     EXPECT_THAT(FileSizeOf(StorePath()), IsOkAndHolds(ends[1]));
+  }
+}
+
+// A checkpoint whose Append failed is not there after reopening, however much of it reached the
+// disk; later Appends keep the cause's code.
+TEST_F(CheckpointStoreTest, AFailedAppendLeavesNothingThatReopeningKeeps) {
+  const std::vector<Signed> kept = {Make(3)};
+  for (testing::FaultMode mode :
+       {testing::FaultMode::kWithEffect, testing::FaultMode::kShortWrite}) {
+    for (testing::OpKind kind : {testing::OpKind::kAppend, testing::OpKind::kSync}) {
+      SCOPED_TRACE(std::string(testing::OpKindName(kind)) + " " +
+                   std::string(testing::FaultModeName(mode)));
+      std::filesystem::remove(StorePath());
+      testing::FaultInjectionEnv env;
+      {
+        ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> store,
+                             CheckpointStore::Open(&env, data_, false));
+        AppendAll(*store, kept);
+        env.FailNthOfKind(kind, env.op_count(kind), mode);
+        const Signed next = Make(10);
+        EXPECT_THAT(store->Append(next.checkpoint, next.note),
+                    StatusIs(absl::StatusCode::kInternal, HasSubstr("injected fault")));
+        EXPECT_THAT(store->Append(next.checkpoint, next.note),
+                    StatusIs(absl::StatusCode::kInternal, HasSubstr("appends stopped")));
+      }
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> reopened, OpenStore(false));
+      ExpectHolds(*reopened, kept);
+    }
   }
 }
 

@@ -153,9 +153,9 @@ absl::Status CheckpointStore::Impl::Append(const Checkpoint& checkpoint, std::st
   absl::MutexLock lock(&mu_);
   if (read_only_) return absl::FailedPreconditionError(path_ + " is open read-only");
   if (!write_error_.ok()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path_, ": appends stopped after an I/O error (", write_error_.ToString(),
-                     "); reopen to recover"));
+    // The cause's own code (a full disk stays RESOURCE_EXHAUSTED), as the log's writer does.
+    return Annotate(write_error_,
+                    absl::StrCat(path_, ": appends stopped after an I/O error; reopen to recover"));
   }
   if (!entries_.empty() && checkpoint.size < entries_.back().checkpoint.size) {
     return absl::FailedPreconditionError(
@@ -167,6 +167,14 @@ absl::Status CheckpointStore::Impl::Append(const Checkpoint& checkpoint, std::st
   absl::Status status = writer_->Append(frame);
   if (status.ok()) status = writer_->Sync();
   if (!status.ok()) {
+    // A checkpoint reported as not stored must not appear on reopen (a failed write may have
+    // landed whole, a failed fdatasync may have written it anyway): cut the file back to the
+    // last stored checkpoint, durably (TruncateFile syncs), then stop for good.
+    const absl::Status truncated = env_->TruncateFile(path_, file_size_);
+    if (!truncated.ok()) {
+      status = Annotate(status, absl::StrCat("(removing the unstored checkpoint failed too: ",
+                                             truncated.ToString(), ")"));
+    }
     write_error_ = status;
     return status;
   }
