@@ -7,6 +7,8 @@
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -244,6 +246,50 @@ TEST(ServerFailureTest, AnIndexHeldByAnotherServerIsRefusedNotRebuilt) {
   EXPECT_TRUE(IsLockHeldError(second.status())) << second.status();
   EXPECT_THAT(second.status().message(), HasSubstr("in use"));
   EXPECT_THAT(HealthStatus(running->NewChannel(), ""), IsOkAndHolds(kServing));
+}
+
+// An unknown on-disk format version is FAILED_PRECONDITION naming it, and the data directory is
+// left as it was.
+TEST(ServerFailureTest, AnUnknownDataFormatVersionIsFailedPrecondition) {
+  ScratchDir scratch("server_failure_test");
+  const std::string data = scratch.Sub("data");
+  {
+    absl::StatusOr<std::unique_ptr<TestServer>> first = TestServer::Start(data);
+    ASSERT_TRUE(first.ok()) << first.status();
+  }
+  const std::string format_file = data + "/FORMAT";
+  std::string format;
+  {
+    std::ifstream in(format_file);
+    format.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const size_t at = format.find("format 1");
+  ASSERT_NE(at, std::string::npos) << format;
+  format.replace(at, 8, "format 9");
+  std::ofstream(format_file, std::ios::trunc) << format;
+  absl::StatusOr<std::unique_ptr<TestServer>> second = TestServer::Start(data);
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kFailedPrecondition) << second.status();
+  EXPECT_THAT(second.status().message(), HasSubstr("format"));
+  EXPECT_FALSE(IsLockHeldError(second.status()));
+}
+
+// An index directory that cannot be read (here: a file where the directory should be) is an I/O
+// error: the server refuses to start and rebuilds nothing, deletes nothing.
+TEST(ServerFailureTest, AnIndexThatCannotBeReadIsAnErrorNotARebuild) {
+  ScratchDir scratch("server_failure_test");
+  const std::string not_a_dir = scratch.Sub("index-file");
+  std::ofstream(not_a_dir) << "precious";
+  ServerOptions options;
+  options.index_dir = not_a_dir;
+  absl::StatusOr<std::unique_ptr<TestServer>> server =
+      TestServer::Start(scratch.Sub("data"), options);
+  ASSERT_FALSE(server.ok());
+  EXPECT_EQ(server.status().code(), absl::StatusCode::kInternal) << server.status();
+  EXPECT_THAT(server.status().message(), HasSubstr(not_a_dir));
+  std::ifstream in(not_a_dir);
+  std::string kept((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(kept, "precious");
 }
 
 grpc::Status AppendOver(const std::shared_ptr<grpc::Channel>& channel,

@@ -46,7 +46,9 @@ class AuditIndex {
   // Errors: DATA_LOSS if RocksDB reports corruption (including, with
   // options.verify_checksums_on_open, a bad block checksum) or the format marker is missing;
   // FAILED_PRECONDITION for another format version or a non-empty dir that is not an index;
-  // UNAVAILABLE if another process holds it. Does not look at any log: see OpenOrRebuild.
+  // the lock-held error (UNAVAILABLE, IsLockHeldError in sealtrail/env.h) if another process
+  // or another AuditIndex in this one holds it; RESOURCE_EXHAUSTED if the disk is full; INTERNAL
+  // for other I/O errors. Does not look at any log: see OpenOrRebuild.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<AuditIndex>> Open(
       const std::string& dir, const IndexOptions& options = {});
 

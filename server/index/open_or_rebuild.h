@@ -39,10 +39,13 @@ struct OpenedIndex {
 // checksums with options.verify_checksums_on_open); the format marker is missing or of
 // another version; the index covers more records than the log has; or the index entry of the
 // last covered record does not match that record (an index of another log).
-// Returns an error, touching nothing, if the index is held by another process (UNAVAILABLE),
-// or on I/O errors; and any error of the rebuild or catch-up itself (e.g. a record the decoder
-// rejects). REQUIRES: `log` is not appended to concurrently by anyone who does not also
-// maintain this index (the server opens the index before it accepts appends).
+// Returns an error, touching nothing, if the index is held by another process or another open
+// AuditIndex (the lock-held error: UNAVAILABLE with IsLockHeldError, sealtrail/env.h), on I/O
+// errors (INTERNAL) or a full disk (RESOURCE_EXHAUSTED): only DATA_LOSS and the index's own
+// FAILED_PRECONDITION (another format) call for a rebuild. Also any error of the rebuild or
+// catch-up itself (e.g. a record the decoder rejects). REQUIRES: `log` is not appended to
+// concurrently by anyone who does not also maintain this index (the server opens the index before
+// it accepts appends).
 [[nodiscard]] absl::StatusOr<OpenedIndex> OpenOrRebuild(const std::string& dir, const Log& log,
                                                         const IndexDecoder& decoder,
                                                         const IndexOptions& options = {});
