@@ -121,6 +121,7 @@ TEST(ServerFailureTest, IndexWriteFailureStopsTheIndexerVisiblyAndQueriesSayWhy)
   EXPECT_THAT(HealthStatus(server.NewChannel(), "sealtrail.committer"), IsOkAndHolds(kServing));
   EXPECT_TRUE(HasEvent(server, "stage_failed", "\"stage\":\"indexer\"")) << Events(server);
   EXPECT_TRUE(HasEvent(server, "index_write_retry", "")) << Events(server);
+  EXPECT_TRUE(HasEvent(server, "index_background_error", "the disk is full")) << Events(server);
 
   v1::QueryRequest query;
   query.set_tenant_id("acme");

@@ -21,6 +21,8 @@ namespace sealtrail {
 using index_internal::FromRocks;
 
 struct AuditIndex::Store {
+  std::shared_ptr<index_internal::BackgroundErrorListener> background_errors =
+      std::make_shared<index_internal::BackgroundErrorListener>();
   std::unique_ptr<rocksdb::DB> db;
   rocksdb::WriteOptions write = index_internal::MakeWriteOptions();
 };
@@ -83,11 +85,12 @@ absl::StatusOr<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& 
   }
   rocksdb::Options db_options = index_internal::MakeDbOptions(options);
   db_options.info_log = index_internal::MakeInfoLog(dir, db_options.info_log_level);
+  auto store = std::make_unique<Store>();
+  db_options.listeners.push_back(store->background_errors);
   db_options.create_if_missing = create;
   db_options.error_if_exists = create;
   rocksdb::DB* raw = nullptr;
   RETURN_IF_ERROR(FromRocks(rocksdb::DB::Open(db_options, dir, &raw), "opening index " + dir));
-  auto store = std::make_unique<Store>();
   store->db.reset(raw);
 
   if (create) {
@@ -140,6 +143,10 @@ absl::Status AuditIndex::Close() {
   store_->db.reset();
   if (status.ok()) status = closed;
   return status;
+}
+
+void AuditIndex::OnBackgroundError(std::function<void(const absl::Status&)> handler) {
+  store_->background_errors->SetHandler(std::move(handler));
 }
 
 uint64_t AuditIndex::covered() const {

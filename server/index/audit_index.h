@@ -103,6 +103,11 @@ class AuditIndex {
   // be called. Returns the flush or close error, if any.
   [[nodiscard]] absl::Status Close();
 
+  // Calls `handler` (from a RocksDB thread; it must not block) with each error of a background
+  // flush or compaction from now on, e.g. RESOURCE_EXHAUSTED "the disk is full". Writes then
+  // fail too; this only makes the failure heard at once.
+  void OnBackgroundError(std::function<void(const absl::Status& error)> handler);
+
   const std::string& dir() const { return dir_; }
 
   struct Store;  // RocksDB handles; defined in audit_index.cc.

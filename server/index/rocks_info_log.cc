@@ -6,6 +6,9 @@
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
+#include <utility>
+
+#include "server/index/rocks_status.h"
 
 namespace sealtrail::index_internal {
 namespace {
@@ -45,6 +48,35 @@ std::shared_ptr<rocksdb::Logger> MakeInfoLog(const std::string& dir, rocksdb::In
   const std::string path = dir + "/LOG";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   return std::make_shared<DiskFullProofLogger>(fd, level);
+}
+
+void BackgroundErrorListener::SetHandler(Handler handler) {
+  absl::MutexLock lock(&mu_);
+  handler_ = std::move(handler);
+}
+
+void BackgroundErrorListener::OnBackgroundError(rocksdb::BackgroundErrorReason reason,
+                                                rocksdb::Status* error) {
+  if (error == nullptr || error->ok()) return;
+  const char* what = "write";
+  switch (reason) {
+    case rocksdb::BackgroundErrorReason::kFlush:
+    case rocksdb::BackgroundErrorReason::kFlushNoWAL:
+      what = "flush";
+      break;
+    case rocksdb::BackgroundErrorReason::kCompaction:
+      what = "compaction";
+      break;
+    case rocksdb::BackgroundErrorReason::kManifestWrite:
+    case rocksdb::BackgroundErrorReason::kManifestWriteNoWAL:
+      what = "manifest write";
+      break;
+    default:
+      break;
+  }
+  const absl::Status status = FromRocks(*error, std::string("index background ") + what);
+  absl::MutexLock lock(&mu_);
+  if (handler_) handler_(status);
 }
 
 }  // namespace sealtrail::index_internal

@@ -121,6 +121,9 @@ class AuditServer::Impl {
     ASSIGN_OR_RETURN(OpenedIndex opened,
                      OpenOrRebuild(index_dir, *log_, IndexFieldsFromStoredBytes, options.index));
     index_ = std::move(opened.index);
+    index_->OnBackgroundError([events = events_](const absl::Status& error) {
+      events->Error("index_background_error", {{"error", error.ToString()}});
+    });
     events_->Info("index_opened", {{"index_dir", index_dir},
                                    {"report", opened.report.ToString()},
                                    {"covered", index_->covered()}});
