@@ -60,7 +60,7 @@ class AppendPipeline::Impl {
         events_(events),
         options_(options),
         clock_(env, last_commit_ns),
-        indexed_size_(log->Size()) {
+        indexed_size_(index->covered()) {
     committer_ = std::thread([this] { CommitLoop(); });
     indexer_ = std::thread([this] { IndexLoop(); });
   }

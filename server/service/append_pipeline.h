@@ -109,8 +109,8 @@ class AppendPipeline {
   void Submit(std::vector<v1::AuditRecord> records, Callback done);
 
   // Returns once records [0, size) are in the index, so that an index lookup made after it finds
-  // every one of them. Records in the log when the pipeline started count as indexed
-  // (OpenOrRebuild caught the index up). UNAVAILABLE if `timeout` passes first, or, naming the
+  // every one of them. The pipeline starts from what the index holds (AuditIndex::covered();
+  // OpenOrRebuild caught it up with the log). UNAVAILABLE if `timeout` passes first, or, naming the
   // cause, if the indexer stopped after a write failure before it got there.
   [[nodiscard]] absl::Status WaitUntilIndexed(uint64_t size, absl::Duration timeout) const;
 
