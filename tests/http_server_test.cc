@@ -21,8 +21,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "server/http/content_coding.h"
 #include "server_testing/raw_http_client.h"
+#include "server_testing/test_certs.h"
+#include "testing/file_util.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
 
 namespace sealtrail {
@@ -72,6 +76,12 @@ class HttpServerTest : public ::testing::Test {
       HttpResponse response;
       response.content_type = "text/plain";
       response.body = request.body;
+      respond(std::move(response));
+    });
+    // Names the client certificate's CN.
+    routes.Handle("GET", "/whoami", [](HttpRequest request, HttpResponder respond) {
+      HttpResponse response;
+      response.body = absl::StrCat("cn=", request.client_certificate_cn);
       respond(std::move(response));
     });
     // Answers from another thread after 300 ms, as a handler waiting for durability does.
@@ -418,6 +428,49 @@ TEST_F(HttpServerTest, StopAnswersRequestsInFlightAndClosesIdleConnections) {
   EXPECT_TRUE(idle.ClosedWithin(absl::Seconds(1)));
   RawHttpConnection after(server_->port());
   EXPECT_FALSE(after.connected());
+}
+
+// TLS as on the gRPC port: the server's certificate, and with a client CA a client certificate
+// is required and its CN reaches the handler.
+TEST_F(HttpServerTest, MutualTlsRequiresAClientCertificateAndNamesIt) {
+  testing::ScratchDir scratch;
+  testing::TestCa ca("http test CA");
+  testing::PemPair server_pem = ca.IssueServer("sealtraild");
+  testing::PemPair client_pem = ca.IssueClient("collector");
+  auto write = [&scratch](const std::string& name, const std::string& text) {
+    std::string path = scratch.Sub(name);
+    EXPECT_OK(testing::WriteWholeFile(path, text));
+    return path;
+  };
+  HttpServerOptions options;
+  options.tls_cert_file = write("server.crt", server_pem.cert);
+  options.tls_key_file = write("server.key", server_pem.key);
+  options.tls_client_ca_file = write("ca.crt", ca.cert_pem());
+  std::string client_cert = write("client.crt", client_pem.cert);
+  std::string client_key = write("client.key", client_pem.key);
+  Start(options);
+
+  httplib::SSLClient with_cert("127.0.0.1", server_->port(), client_cert, client_key);
+  with_cert.set_ca_cert_path(options.tls_client_ca_file.c_str());
+  with_cert.enable_server_certificate_verification(true);
+  httplib::Result named = with_cert.Get("/whoami");
+  ASSERT_TRUE(named) << httplib::to_string(named.error());
+  EXPECT_EQ(named->status, 200);
+  EXPECT_EQ(named->body, "cn=collector");
+
+  httplib::SSLClient without_cert("127.0.0.1", server_->port());
+  without_cert.set_ca_cert_path(options.tls_client_ca_file.c_str());
+  EXPECT_FALSE(without_cert.Get("/whoami"));
+  // Plaintext on the TLS port gets no answer.
+  RawHttpConnection plaintext(server_->port());
+  ASSERT_TRUE(plaintext.Send("GET /whoami HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_EQ(plaintext.ReadResponse(absl::Seconds(5)), "");
+
+  HttpServerOptions bad_key = options;
+  bad_key.listen = "127.0.0.1:0";
+  bad_key.tls_key_file = write("other.key", ca.IssueServer("other").key);
+  EXPECT_THAT(HttpServer::Start(bad_key, HttpRoutes()),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("could not be loaded")));
 }
 
 TEST_F(HttpServerTest, StopRightAfterStartReturns) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -467,11 +468,42 @@ TEST_F(OtlpServerTest, SlowAndIdleConnectionsDoNotDelayAnExport) {
   absl::Time start = absl::Now();
   httplib::Result result = PostProto(Request({AuditLog("acme", 97)}));
   absl::Duration took = absl::Now() - start;
+  loris.join();
   ASSERT_TRUE(result) << httplib::to_string(result.error());
   EXPECT_EQ(result->status, 200);
   EXPECT_LT(took, absl::Seconds(2));  // Correctness (it was ~20 s): nobody waits for them.
   EXPECT_EQ(ByTraceId("acme", TraceId(97)).size(), 1u);
-  loris.join();
+}
+
+// Connections past the limit (1,024) are answered 503 and closed, and the server log says so.
+TEST_F(OtlpServerTest, ConnectionsOverTheLimitAre503AndLogged) {
+  const int port = server_->server().otlp_http_port();
+  std::vector<std::unique_ptr<RawHttpConnection>> open;
+  for (int i = 0; i < 1024; ++i) {
+    open.push_back(std::make_unique<RawHttpConnection>(port));
+    ASSERT_TRUE(open.back()->connected());
+  }
+  RawHttpConnection extra(port);
+  std::string refused = extra.ReadResponse();
+  EXPECT_EQ(StatusOf(refused), 503) << refused;
+  EXPECT_THAT(refused, HasSubstr("Retry-After: 1"));
+  bool logged = false;
+  for (int i = 0; i < 100 && !logged; ++i) {
+    if (i > 0) absl::SleepFor(absl::Milliseconds(10));
+    for (const std::string& line : server_->events()) {
+      logged = logged || (absl::StrContains(line, "otlp_http_error") &&
+                          absl::StrContains(line, "1024 connections open, the limit"));
+    }
+  }
+  EXPECT_TRUE(logged);
+  open.clear();
+  std::string response;
+  for (int attempt = 0; attempt < 100 && StatusOf(response) != 200; ++attempt) {
+    if (attempt > 0) absl::SleepFor(absl::Milliseconds(20));
+    std::string body = Request({AuditLog("acme", 94)}).SerializeAsString();
+    response = RawPost(absl::StrCat("Content-Length: ", body.size(), "\r\n"), body);
+  }
+  EXPECT_EQ(StatusOf(response), 200) << response;
 }
 
 // Issue 15 item 8: a compressed body is decoded whole or refused with 400, storing nothing.
