@@ -289,11 +289,11 @@ class Connection : public HttpConnection, public std::enable_shared_from_this<Co
     state_ = State::kHandling;
     tcp().expires_never();  // The handler may wait (for durability); the write has its own.
     std::weak_ptr<Connection> weak = this->shared_from_this();
-    ServerCore* core = core_;
+    std::shared_ptr<ResponderGate> gate = core_->gate;
     uint64_t number = request_number_;
-    (*handler_)(std::move(request), [weak, core, number](HttpResponse response) {
-      absl::MutexLock gate(&core->gate_mu);
-      if (!core->gate_open) return;
+    (*handler_)(std::move(request), [weak, gate, number](HttpResponse response) {
+      absl::MutexLock lock(&gate->mu);
+      if (!gate->open) return;
       std::shared_ptr<Connection> self = weak.lock();
       if (self == nullptr) return;
       asio::post(self->stream_.get_executor(),

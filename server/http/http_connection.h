@@ -3,8 +3,9 @@
 //
 // Lifetimes: ServerCore outlives the io_context, which outlives every connection. The registry
 // holds each live connection; a responder holds it weakly, and posts to it only while the gate is
-// open (Stop closes the gate before it stops the io_context), so no late answer reaches a
-// destroyed connection or event loop.
+// open (Stop closes the gate before it stops the io_context). The gate is shared with every
+// responder, so one called late, even after the server is gone, reaches no destroyed connection,
+// event loop or server.
 #ifndef SEALTRAIL_SERVER_HTTP_HTTP_CONNECTION_H_
 #define SEALTRAIL_SERVER_HTTP_HTTP_CONNECTION_H_
 
@@ -29,6 +30,12 @@ class HttpConnection {
   virtual void Shutdown() = 0;
 };
 
+// Open while the event loop runs.
+struct ResponderGate {
+  absl::Mutex mu;
+  bool open ABSL_GUARDED_BY(mu) = true;
+};
+
 struct ServerCore {
   ServerCore(HttpServerOptions server_options, HttpRoutes server_routes)
       : options(std::move(server_options)), routes(std::move(server_routes)) {}
@@ -46,8 +53,7 @@ struct ServerCore {
   const HttpServerOptions options;
   const HttpRoutes routes;
 
-  absl::Mutex gate_mu;
-  bool gate_open ABSL_GUARDED_BY(gate_mu) = true;
+  const std::shared_ptr<ResponderGate> gate = std::make_shared<ResponderGate>();
 
   absl::Mutex mu;
   std::map<uint64_t, std::shared_ptr<HttpConnection>> live ABSL_GUARDED_BY(mu);

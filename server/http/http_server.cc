@@ -58,8 +58,8 @@ class HttpServer::Impl {
   Impl(HttpServerOptions options, HttpRoutes routes)
       : core_(std::move(options), std::move(routes)),
         work_(asio::make_work_guard(io_)),
-        acceptor_(io_),
-        retry_(io_) {}
+        acceptor_(asio::make_strand(io_)),
+        retry_(acceptor_.get_executor()) {}
 
   ~Impl() { Stop(); }
 
@@ -111,7 +111,8 @@ class HttpServer::Impl {
   void Stop() {
     if (stopped_) return;
     stopped_ = true;
-    asio::post(io_, [this] {
+    // On the acceptor's strand, which its handlers run on.
+    asio::post(acceptor_.get_executor(), [this] {
       error_code ignored;
       acceptor_.close(ignored);
       retry_.cancel();
@@ -132,8 +133,8 @@ class HttpServer::Impl {
                                 core_.options.stop_grace + core_.options.write_timeout);
     }
     {
-      absl::MutexLock gate(&core_.gate_mu);
-      core_.gate_open = false;
+      absl::MutexLock gate(&core_.gate->mu);
+      core_.gate->open = false;
     }
     work_.reset();
     io_.stop();
@@ -239,6 +240,7 @@ class HttpServer::Impl {
   std::optional<asio::ssl::context> tls_;
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> work_;
+  // Both on one strand: the accept handler, the retry and Stop's close never run at once.
   tcp::acceptor acceptor_;
   asio::steady_timer retry_;
   std::vector<std::thread> threads_;
