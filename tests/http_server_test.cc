@@ -84,6 +84,12 @@ class HttpServerTest : public ::testing::Test {
       response.body = absl::StrCat("cn=", request.client_certificate_cn);
       respond(std::move(response));
     });
+    // A header value with a line break, as a careless handler might echo one.
+    routes.Handle("GET", "/split", [](HttpRequest, HttpResponder respond) {
+      HttpResponse response;
+      response.headers.emplace_back("X-Echo", "a\r\nSet-Cookie: evil=1");
+      respond(std::move(response));
+    });
     // Answers from another thread after 300 ms, as a handler waiting for durability does.
     routes.Handle("POST", "/slow", [this](HttpRequest, HttpResponder respond) {
       ++handled_;
@@ -242,6 +248,13 @@ TEST_F(HttpServerTest, AmbiguousFramingIs400AndClosesTheConnection) {
       {"a bare CR", "POST /echo HTTP/1.1\r\nHost: x\rContent-Length: 5\r\n\r\nhello", "bare CR"},
       {"no Host", "POST /echo HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello", "0 Host fields"},
       {"two Hosts", host + "Host: y\r\nContent-Length: 5\r\n\r\nhello", "2 Host fields"},
+      {"two Content-Encodings",
+       host +
+           "Content-Encoding: identity\r\nContent-Encoding: gzip\r\nContent-Length: 5\r\n\r\nhello",
+       "2 Content-Encoding fields"},
+      {"two Content-Types",
+       host + "Content-Type: a/b\r\nContent-Type: c/d\r\nContent-Length: 5\r\n\r\nhello",
+       "2 Content-Type fields"},
   };
   for (const SmugglingCase& c : cases) {
     RawHttpConnection connection(server_->port());
@@ -253,6 +266,13 @@ TEST_F(HttpServerTest, AmbiguousFramingIs400AndClosesTheConnection) {
     EXPECT_TRUE(connection.ClosedWithin(absl::Seconds(5))) << c.name;
   }
   EXPECT_EQ(handled_, 0);
+}
+
+TEST_F(HttpServerTest, AHandlerHeaderCannotSplitTheResponse) {
+  Start();
+  std::string response = Exchange("GET /split HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(StatusOf(response), 500) << response;
+  EXPECT_THAT(response, ::testing::Not(HasSubstr("Set-Cookie")));
 }
 
 TEST_F(HttpServerTest, ChunkedBodiesPipelinedRequestsAndExpectContinueWork) {

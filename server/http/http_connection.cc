@@ -333,6 +333,18 @@ class Connection : public HttpConnection, public std::enable_shared_from_this<Co
 
   void Write(HttpResponse answer) {
     state_ = State::kWriting;
+    // A handler's header with a line break would split the response (response splitting).
+    auto breaks_line = [](const std::string& text) {
+      return text.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos;
+    };
+    bool split = breaks_line(answer.content_type);
+    for (const auto& [name, value] : answer.headers) {
+      split = split || breaks_line(name) || breaks_line(value);
+    }
+    if (split) {
+      answer =
+          Refusal(500, absl::InternalError("the handler's response has a malformed header"), true);
+    }
     const bool request_keep_alive = parser_->is_header_done() && parser_->get().keep_alive();
     auto& response = response_.emplace();
     response.version(parser_->is_header_done() ? parser_->get().version() : 11);

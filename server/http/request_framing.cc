@@ -1,5 +1,7 @@
 #include "server/http/request_framing.h"
 
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -74,6 +76,15 @@ absl::Status CheckFraming(const http::fields& fields, unsigned version) {
     if (lengths > 0) {
       return absl::InvalidArgumentError(
           "Transfer-Encoding and Content-Length together (RFC 9112 §6.3) are not accepted");
+    }
+  }
+  // Singletons whose second copy a proxy and we could read differently (which coding, which
+  // type): refused rather than one of them picked.
+  for (auto [field, name] : {std::pair{http::field::content_type, "Content-Type"},
+                             std::pair{http::field::content_encoding, "Content-Encoding"}}) {
+    if (size_t count = Count(fields, field); count > 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the request has ", count, " ", name, " fields; one is allowed"));
     }
   }
   size_t hosts = Count(fields, http::field::host);

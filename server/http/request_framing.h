@@ -8,7 +8,8 @@
 //   - CheckFraming, on the parsed fields: at most one Content-Length, a single decimal number
 //     (no list, even of equal values: §6.3 item 5); Transfer-Encoding only as "chunked" alone
 //     (any other coding, or chunked not last, leaves the length unknown: §6.3 item 4), once;
-//     exactly one Host in HTTP/1.1 (§3.2).
+//     exactly one Host in HTTP/1.1 (§3.2); at most one Content-Type and one Content-Encoding
+//     (which body, in which coding, must not depend on which copy a reader takes).
 //
 // Thread-safety: HeaderScanner is a value, one per request; CheckFraming is a pure function.
 #ifndef SEALTRAIL_SERVER_HTTP_REQUEST_FRAMING_H_
