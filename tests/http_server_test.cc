@@ -5,6 +5,7 @@
 // Stop.
 #include "server/http/http_server.h"
 
+#include <fcntl.h>
 #include <sys/resource.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -401,19 +402,16 @@ TEST_F(HttpServerTest, AcceptFailuresAreReportedAndRetried) {
   Start();
   rlimit original{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
+  // Descriptors are allocated lowest first: after a few more, every one below the last is taken,
+  // and a limit just past it leaves none free.
   std::vector<int> filler;
-  rlimit low = original;
-  low.rlim_cur = 64;
-  while (filler.size() < 64) {  // Take every descriptor under the low limit.
-    int fd = dup(0);
-    if (fd < 0) break;
-    if (static_cast<rlim_t>(fd) >= low.rlim_cur) {
-      close(fd);
-      break;
-    }
+  for (int i = 0; i < 4; ++i) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
     filler.push_back(fd);
   }
-  ASSERT_FALSE(filler.empty());
+  rlimit low = original;
+  low.rlim_cur = static_cast<rlim_t>(filler.back()) + 1;
   ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &low), 0);
   close(filler.back());  // One for the client's socket; none left for the server's accept.
   filler.pop_back();

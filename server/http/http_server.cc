@@ -1,5 +1,7 @@
 #include "server/http/http_server.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -101,6 +103,12 @@ class HttpServer::Impl {
     if (ec) return cannot_listen(ec);
     port_ = acceptor_.local_endpoint(ec).port();
     if (ec) return cannot_listen(ec);
+    max_connections_ = static_cast<size_t>(std::max(0, options.max_connections));
+    // Each connection is a descriptor: past half the process's limit, the rest of the server
+    // (the log, RocksDB, gRPC) would run out before the HTTP server refused anyone.
+    if (rlimit files{}; getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY) {
+      max_connections_ = std::min<size_t>(max_connections_, files.rlim_cur / 2);
+    }
     Accept();
     for (int i = 0; i < std::max(1, options.threads); ++i) {
       threads_.emplace_back([this] { RunLoop(); });
@@ -210,7 +218,7 @@ class HttpServer::Impl {
         absl::MutexLock lock(&core_.mu);
         live = core_.live.size();
       }
-      if (live >= static_cast<size_t>(std::max(0, core_.options.max_connections))) {
+      if (live >= max_connections_) {
         Refuse(std::move(socket));
       } else {
         StartHttpConnection(&core_, std::move(socket), tls_ ? &*tls_ : nullptr);
@@ -228,10 +236,10 @@ class HttpServer::Impl {
       socket.shutdown(tcp::socket::shutdown_send, ignored);
     }
     socket.close(ignored);
-    overflow_report_(core_.options, absl::ResourceExhaustedError(absl::StrCat(
-                                        core_.options.name, " on ", core_.options.listen, ": ",
-                                        core_.options.max_connections,
-                                        " connections open, the limit; refusing more")));
+    overflow_report_(core_.options,
+                     absl::ResourceExhaustedError(absl::StrCat(
+                         core_.options.name, " on ", core_.options.listen, ": ", max_connections_,
+                         " connections open, the limit; refusing more")));
   }
 
   // Destroyed in reverse: the io_context (and the connections its handlers hold) before the TLS
@@ -246,6 +254,7 @@ class HttpServer::Impl {
   std::vector<std::thread> threads_;
   ThrottledReport accept_report_;
   ThrottledReport overflow_report_;
+  size_t max_connections_ = 0;
   int port_ = -1;
   bool stopped_ = false;
 };

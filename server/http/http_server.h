@@ -5,7 +5,8 @@
 //     header_timeout for a whole request header (and the TLS handshake; also how long a
 //     keep-alive connection may stay idle), body_timeout for the body, write_timeout for the
 //     response. A connection past its deadline is closed.
-//   - At most max_connections at once; one beyond is answered 503 (plaintext) and closed.
+//   - At most max_connections at once (and at most half the process's RLIMIT_NOFILE at Start);
+//     one beyond is answered 503 (plaintext) and closed.
 //   - Strict framing (request_framing.h): anything request smuggling could use is a 400 and the
 //     connection is closed.
 //   - Bodies bounded by max_body_bytes, as sent and as decoded from their Content-Encoding
