@@ -61,6 +61,10 @@ bool RawHttpConnection::Send(const std::string& bytes) {
   return fd_ >= 0;
 }
 
+void RawHttpConnection::FinishSending() {
+  if (fd_ >= 0) shutdown(fd_, SHUT_WR);
+}
+
 std::string RawHttpConnection::ReadResponse(absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
   for (;;) {

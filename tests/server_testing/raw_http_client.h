@@ -21,6 +21,8 @@ class RawHttpConnection {
   bool connected() const { return fd_ >= 0; }
   // Sends all of `bytes`; false if the connection broke.
   bool Send(const std::string& bytes);
+  // Half-closes: the server reads EOF after what was sent.
+  void FinishSending();
   // One whole response (status line, header, Content-Length body) within `timeout`; "" if the
   // connection closed or the time ran out first. Interim 1xx responses are returned too.
   std::string ReadResponse(absl::Duration timeout = absl::Seconds(10));
