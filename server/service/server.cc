@@ -219,6 +219,9 @@ class AuditServer::Impl {
     http.tls_key_file = options_.tls_key_file;
     http.tls_client_ca_file = options_.tls_client_ca_file;
     http.max_body_bytes = options_.otlp_http_max_body_bytes;
+    http.on_error = [events = events_](const absl::Status& error) {
+      events->Error("otlp_http_error", {{"error", error.ToString()}});
+    };
     ASSIGN_OR_RETURN(otlp_http_, OtlpHttpServer::Start(http, otlp_ingest_.get(), access_.get()));
     events_->Info("listening_otlp_http",
                   {{"address", absl::StrCat(ListenHost(http.listen), ":", otlp_http_->port())},
