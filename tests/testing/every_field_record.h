@@ -6,6 +6,7 @@
 #ifndef SEALTRAIL_TESTS_TESTING_EVERY_FIELD_RECORD_H_
 #define SEALTRAIL_TESTS_TESTING_EVERY_FIELD_RECORD_H_
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -62,21 +63,23 @@ inline v1::AuditRecord EveryFieldRecord(int i, int attributes = 24, bool server_
   return record;
 }
 
-// Whether every field of `message` and of its sub-messages is set (for a map: not empty).
-inline bool EveryFieldIsSet(const google::protobuf::Message& message, std::string* missing) {
+// Whether every field of `message` and of its sub-messages is set (for a map: not empty), but
+// those named (full names) in `except`; the first missing one's name goes to `missing`.
+inline bool EveryFieldIsSet(const google::protobuf::Message& message, std::string* missing,
+                            const std::set<std::string>& except = {}) {
   const google::protobuf::Descriptor* descriptor = message.GetDescriptor();
   const google::protobuf::Reflection* reflection = message.GetReflection();
   for (int f = 0; f < descriptor->field_count(); ++f) {
     const google::protobuf::FieldDescriptor* field = descriptor->field(f);
     const bool set = field->is_repeated() ? reflection->FieldSize(message, field) > 0
                                           : reflection->HasField(message, field);
-    if (!set) {
+    if (!set && except.count(field->full_name()) == 0) {
       *missing = field->full_name();
       return false;
     }
     if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE &&
         !field->is_repeated() &&
-        !EveryFieldIsSet(reflection->GetMessage(message, field), missing)) {
+        !EveryFieldIsSet(reflection->GetMessage(message, field), missing, except)) {
       return false;
     }
   }

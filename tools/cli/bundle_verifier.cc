@@ -98,6 +98,14 @@ class LineReader {
   size_t pos_ = 0;
 };
 
+// Whether two JSON values say the same, whatever the order of their objects' members (RFC 8259
+// objects are unordered; the line's text need not be ours byte for byte to agree with the .pb).
+// Keys given twice were refused when the line was parsed (ParseJson), so a line cannot say two
+// things.
+bool SameJson(const Json& a, const Json& b) {
+  return nlohmann::json(a) == nlohmann::json(b);
+}
+
 // records.jsonl, compared line by line with the records in seq order.
 class JsonlCheck {
  public:
@@ -117,7 +125,7 @@ class JsonlCheck {
       problems_.Add(kBundleRecordsJsonlFile, absl::StrCat("has no line for seq ", seq));
       return;
     }
-    if (expected.has_value() && pending_->first != *expected) {
+    if (expected.has_value() && !SameJson(pending_->first, *expected)) {
       problems_.Add(Where(),
                     absl::StrCat("does not match ", InBundleRecordsDir(RecordFileName(seq)),
                                  " (records.jsonl is not authoritative; re-export)"));
