@@ -471,8 +471,8 @@ TEST_F(BundleOfEveryFieldTest, ExportsOfManyEntryMapsVerifyEveryTime) {
     std::string missing;
     // actor.verified needs an actor token (the server sets it); the bool type is covered by
     // record_json_test.
-    EXPECT_TRUE(::sealtrail::testing::EveryFieldIsSet(record, &missing,
-                                                      {"sealtrail.v1.Actor.verified"}))
+    EXPECT_TRUE(
+        ::sealtrail::testing::EveryFieldIsSet(record, &missing, {"sealtrail.v1.Actor.verified"}))
         << missing;
     const uint64_t seq = line["seq"].get<uint64_t>();
     EXPECT_EQ(SerializeForLog(record),
@@ -496,8 +496,8 @@ TEST_F(BundleOfEveryFieldTest, RecordsJsonlIsComparedCanonically) {
   lines[3].insert(1, R"("seq":999,)");
   ASSERT_OK(WriteWholeFile(dir + "/records.jsonl", absl::StrCat(absl::StrJoin(lines, "\n"), "\n")));
   const absl::Status status = Verify(dir);
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss,
-                               AllOf(HasSubstr("records.jsonl line 4"), HasSubstr("same key twice"))));
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss, AllOf(HasSubstr("records.jsonl line 4"),
+                                                                  HasSubstr("same key twice"))));
 }
 
 }  // namespace

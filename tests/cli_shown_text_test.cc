@@ -53,14 +53,20 @@ TEST(DisplayTextTest, EscapesControlsInvisiblesAndInvalidUtf8) {
   EXPECT_EQ(DisplayText(std::string("a\x1b[31mb\0c\x7f", 10)), "a\\x1B[31mb\\x00c\\x7F");
   EXPECT_EQ(DisplayText("tab\there\nline\rret"), "tab\\there\\nline\\rret");
   EXPECT_EQ(DisplayText("back\\slash"), "back\\\\slash");
-  EXPECT_EQ(DisplayText("\xc2\x9b" "31m"), "\\u{009B}31m");                   // C1 CSI.
-  EXPECT_EQ(DisplayText("admin\xe2\x80\xae" "txt.exe"), "admin\\u{202E}txt.exe");  // RLO.
-  EXPECT_EQ(DisplayText("a\xe2\x81\xa6" "b\xe2\x80\x8b" "c\xef\xbb\xbf"),
+  EXPECT_EQ(DisplayText("\xc2\x9b"
+                        "31m"),
+            "\\u{009B}31m");  // C1 CSI.
+  EXPECT_EQ(DisplayText("admin\xe2\x80\xae"
+                        "txt.exe"),
+            "admin\\u{202E}txt.exe");  // RLO.
+  EXPECT_EQ(DisplayText("a\xe2\x81\xa6"
+                        "b\xe2\x80\x8b"
+                        "c\xef\xbb\xbf"),
             "a\\u{2066}b\\u{200B}c\\u{FEFF}");
-  EXPECT_EQ(DisplayText("x\xe2\x80\xa8y"), "x\\u{2028}y");               // Line separator.
-  EXPECT_EQ(DisplayText("\xf3\xa0\x80\x81tag"), "\\u{E0001}tag");          // Tag character.
+  EXPECT_EQ(DisplayText("x\xe2\x80\xa8y"), "x\\u{2028}y");                    // Line separator.
+  EXPECT_EQ(DisplayText("\xf3\xa0\x80\x81tag"), "\\u{E0001}tag");             // Tag character.
   EXPECT_EQ(DisplayText("bad \xff\xc0\xaf end"), "bad \\xFF\\xC0\\xAF end");  // Overlong '/'.
-  EXPECT_EQ(DisplayText("\xed\xa0\x80"), "\\xED\\xA0\\x80");               // A surrogate.
+  EXPECT_EQ(DisplayText("\xed\xa0\x80"), "\\xED\\xA0\\x80");                  // A surrogate.
   EXPECT_EQ(DisplayText("cut \xe6\x97"), "cut \\xE6\\x97");
 }
 
@@ -96,7 +102,8 @@ TEST(ReportStatusTest, EscapesTheMessageForTheTerminal) {
 TEST(CliParseErrorTest, ParseJsonNeverQuotesTheInput) {
   for (const std::string& text :
        {absl::StrCat("{\"a\": tru", kSecret, "}"), absl::StrCat("{\"a\": \"\x01", kSecret, "\"}"),
-        absl::StrCat("[1e99999, \"", kSecret, "\"]"), absl::StrCat("{\"a\": 1 \"", kSecret, "\"}")}) {
+        absl::StrCat("[1e99999, \"", kSecret, "\"]"),
+        absl::StrCat("{\"a\": 1 \"", kSecret, "\"}")}) {
     SCOPED_TRACE(text);
     absl::StatusOr<Json> json = ParseJson(text);
     EXPECT_THAT(json, StatusIs(absl::StatusCode::kInvalidArgument,
@@ -117,8 +124,7 @@ TEST_F(ServerCliTest, AppendLineErrorsNeverShowItsActorToken) {
                    "\"}"),
       absl::StrCat(R"({"record": {"context": {"tenantId": "acme"}}, "actor_token": ")", kSecret,
                    "\"\x01}"),
-      absl::StrCat(R"({"record": {"context": {"tenantId": 5}}, "actor_token": ")", kSecret,
-                   "\"}"),
+      absl::StrCat(R"({"record": {"context": {"tenantId": 5}}, "actor_token": ")", kSecret, "\"}"),
       absl::StrCat(R"({"record": {"outcome": {"result": ")", kSecret, R"("}}})"),
   };
   for (const std::string& line : lines) {
@@ -139,7 +145,10 @@ TEST_F(ServerCliTest, AppendLineErrorsNeverShowItsActorToken) {
 // Record fields an appender controls reach the table and CSV escaped, never raw.
 TEST_F(ServerCliTest, QueryTableAndCsvShowHostileFieldsEscaped) {
   v1::AuditRecord record = MakeRecord("acme", "evil\x1b]0;pwned\x07\x1b[2J", "=HYPERLINK(\"x\")");
-  record.mutable_action()->set_route(std::string("/a\xe2\x80\xae" "gpj.exe\0tail\r\nnext", 23));
+  record.mutable_action()->set_route(
+      std::string("/a\xe2\x80\xae"
+                  "gpj.exe\0tail\r\nnext",
+                  23));
   record.mutable_correlation()->set_trace_id(absl::HexStringToBytes(kTraceHex));
   Append({record});
   for (const char* format : {"table", "csv"}) {
@@ -148,9 +157,9 @@ TEST_F(ServerCliTest, QueryTableAndCsvShowHostileFieldsEscaped) {
     ASSERT_OK(RunQuery(client(), {.tenant = "acme", .format = format}, out));
     const std::string text = out.str();
     EXPECT_FALSE(HasRawControl(text, std::string(format) == "csv" ? "\r\n" : "\n")) << text;
-    EXPECT_THAT(text, AllOf(HasSubstr("evil\\x1B]0;pwned\\x07\\x1B[2J"),
-                            HasSubstr("/a\\u{202E}gpj.exe\\x00tail\\r\\nnext"),
-                            HasSubstr(kTraceHex)));
+    EXPECT_THAT(text,
+                AllOf(HasSubstr("evil\\x1B]0;pwned\\x07\\x1B[2J"),
+                      HasSubstr("/a\\u{202E}gpj.exe\\x00tail\\r\\nnext"), HasSubstr(kTraceHex)));
     if (std::string(format) == "csv") {
       // Header and one record, each ending in CRLF; the formula is defused and quoted.
       EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2) << text;

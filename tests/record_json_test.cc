@@ -62,8 +62,8 @@ TEST(RecordJsonDeterminismTest, ManyEntryMapGivesTheSameBytesEveryTimeAndAfterAR
   // The same entries inserted in the opposite order.
   AuditRecord reversed = record;
   reversed.mutable_details()->clear_attributes();
-  std::vector<std::pair<std::string, std::string>> entries(
-      record.details().attributes().begin(), record.details().attributes().end());
+  std::vector<std::pair<std::string, std::string>> entries(record.details().attributes().begin(),
+                                                           record.details().attributes().end());
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
     (*reversed.mutable_details()->mutable_attributes())[it->first] = it->second;
   }
@@ -98,19 +98,18 @@ TEST(RecordJsonRoundTripTest, EveryFieldTypeSurvives) {
   EXPECT_TRUE(Equal(record, again)) << json;
   EXPECT_EQ(SerializeForLog(record), SerializeForLog(again));
   // The proto3 JSON forms: int64 as strings, int32 and bool as JSON values, bytes base64.
-  EXPECT_THAT(json, AllOf(HasSubstr(R"("eventTimeNs":"1700000000123456794")"),
-                          HasSubstr(R"("statusCode":200)"), HasSubstr(R"("verified":true)"),
-                          HasSubstr(R"("rowCount":"1000000000005")"),
-                          HasSubstr(R"("result":"SUCCESS")"),
-                          HasSubstr(absl::StrCat(
-                              R"("traceId":")",
-                              absl::Base64Escape(record.correlation().trace_id()), "\""))));
+  EXPECT_THAT(
+      json,
+      AllOf(HasSubstr(R"("eventTimeNs":"1700000000123456794")"), HasSubstr(R"("statusCode":200)"),
+            HasSubstr(R"("verified":true)"), HasSubstr(R"("rowCount":"1000000000005")"),
+            HasSubstr(R"("result":"SUCCESS")"),
+            HasSubstr(absl::StrCat(R"("traceId":")",
+                                   absl::Base64Escape(record.correlation().trace_id()), "\""))));
 }
 
 TEST(RecordJsonRoundTripTest, AcceptsWhatProtobufsMappingAllows) {
-  ASSERT_OK_AND_ASSIGN(
-      AuditRecord record,
-      RecordFromJson(R"({"outcome": {"result": 3, "statusCode": "404"},
+  ASSERT_OK_AND_ASSIGN(AuditRecord record,
+                       RecordFromJson(R"({"outcome": {"result": 3, "statusCode": "404"},
                          "context": {"eventTimeNs": 12, "commitTimeNs": null},
                          "details": {"rowCount": 7.0, "attributes": {}},
                          "correlation": {"spanId": "AAAAAAAAAAA"}})"));

@@ -173,29 +173,30 @@ TEST_F(ServerCliTest, QueryWithProofsPrintsProofsThatVerifyAgainstSignedCheckpoi
 TEST_F(ServerCliTest, QueryTableAlignsColumns) {
   v1::AuditRecord traced = MakeRecord("acme", "alice", "call.barge");
   traced.mutable_correlation()->set_trace_id(absl::HexStringToBytes(kTraceHex));
-  Append({traced,
-          MakeRecord("acme", "a-much-longer-actor-name", "auth.login", v1::Outcome::DENIED)});
+  Append(
+      {traced, MakeRecord("acme", "a-much-longer-actor-name", "auth.login", v1::Outcome::DENIED)});
   std::ostringstream out;
   ASSERT_OK(RunQuery(client(), {.tenant = "acme", .oldest_first = true}, out));
   EXPECT_THAT(out.str(), HasSubstr(kTraceHex));  // Trace ids in W3C hex.
   std::vector<std::string> lines = absl::StrSplit(out.str(), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
-  const std::vector<std::string> columns = {"seq",     "time",  "tenant",  "actor",
-                                            "action",  "outcome", "route", "trace_id"};
+  const std::vector<std::string> columns = {"seq",    "time",    "tenant", "actor",
+                                            "action", "outcome", "route",  "trace_id"};
   std::vector<size_t> starts;
   for (const std::string& column : columns) starts.push_back(lines[0].find(column));
   EXPECT_TRUE(std::is_sorted(starts.begin(), starts.end()));
   const std::vector<JsonLine> stored = QueryJson({.tenant = "acme", .oldest_first = true});
   for (size_t row = 0; row < 2; ++row) {
     const v1::AuditRecord record = RecordOf(stored[row]);
-    const std::vector<std::string> cells = {absl::StrCat(row),
-                                            FormatCommitTime(record.context().commit_time_ns()),
-                                            "acme",
-                                            record.actor().user_id(),
-                                            record.action().name(),
-                                            v1::Outcome::Result_Name(record.outcome().result()),
-                                            record.action().route(),
-                                            absl::BytesToHexString(record.correlation().trace_id())};
+    const std::vector<std::string> cells = {
+        absl::StrCat(row),
+        FormatCommitTime(record.context().commit_time_ns()),
+        "acme",
+        record.actor().user_id(),
+        record.action().name(),
+        v1::Outcome::Result_Name(record.outcome().result()),
+        record.action().route(),
+        absl::BytesToHexString(record.correlation().trace_id())};
     std::string line = lines[row + 1];  // An empty last column leaves no padding.
     line.resize(std::max(line.size(), starts.back()), ' ');
     for (size_t c = 0; c < cells.size(); ++c) {

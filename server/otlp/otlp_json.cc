@@ -50,7 +50,8 @@ std::string ProtobufErrorWithoutInput(const google::protobuf::util::Status& stat
   const size_t path_end = message.find("): ");
   if (message.rfind('(', 0) == 0 && path_end != std::string::npos &&
       message.find_first_of("\"' ", 0) > path_end) {
-    return absl::StrCat("field ", message.substr(1, path_end - 1), " has a value of the wrong type");
+    return absl::StrCat("field ", message.substr(1, path_end - 1),
+                        " has a value of the wrong type");
   }
   return "a field has a value of the wrong type";
 }
@@ -78,8 +79,9 @@ absl::StatusOr<ExportLogsServiceRequest> ParseOtlpJsonLogsRequest(std::string_vi
   std::string rewritten = root.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   auto parsed = google::protobuf::util::JsonStringToMessage(rewritten, &request, options);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the body is not an OTLP/JSON ExportLogsServiceRequest: ", ProtobufErrorWithoutInput(parsed)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body is not an OTLP/JSON ExportLogsServiceRequest: ",
+                     ProtobufErrorWithoutInput(parsed)));
   }
   return request;
 }

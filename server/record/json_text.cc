@@ -30,12 +30,12 @@ std::string JsonErrorWithoutInput(const nlohmann::json::exception& error) {
 }
 
 std::string QuoteIfEnumName(std::string_view name) {
-  const bool enum_like =
-      !name.empty() && name.size() <= 40 && absl::ascii_isupper(static_cast<unsigned char>(name[0])) &&
-      std::all_of(name.begin(), name.end(), [](char c) {
-        return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
-               absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
-      });
+  const bool enum_like = !name.empty() && name.size() <= 40 &&
+                         absl::ascii_isupper(static_cast<unsigned char>(name[0])) &&
+                         std::all_of(name.begin(), name.end(), [](char c) {
+                           return absl::ascii_isupper(static_cast<unsigned char>(c)) ||
+                                  absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_';
+                         });
   if (enum_like) return absl::StrCat("\"", absl::string_view(name.data(), name.size()), "\"");
   return "(not shown)";
 }

@@ -116,10 +116,9 @@ OutJson MapJson(const Message& message, const FieldDescriptor* field) {
 OutJson MessageJson(const Message& message) {
   std::vector<const FieldDescriptor*> fields;
   message.GetReflection()->ListFields(message, &fields);
-  std::sort(fields.begin(), fields.end(),
-            [](const FieldDescriptor* a, const FieldDescriptor* b) {
-              return a->number() < b->number();
-            });
+  std::sort(fields.begin(), fields.end(), [](const FieldDescriptor* a, const FieldDescriptor* b) {
+    return a->number() < b->number();
+  });
   OutJson object = OutJson::object();
   for (const FieldDescriptor* field : fields) {
     if (field->is_map()) {
@@ -164,8 +163,8 @@ absl::StatusOr<T> ParseInteger(const InJson& value, const std::string& path) {
       in_range = number >= static_cast<int64_t>(std::numeric_limits<T>::min()) &&
                  number <= static_cast<int64_t>(std::numeric_limits<T>::max());
     } else {
-      in_range = number >= 0 &&
-                 static_cast<uint64_t>(number) <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+      in_range = number >= 0 && static_cast<uint64_t>(number) <=
+                                    static_cast<uint64_t>(std::numeric_limits<T>::max());
     }
     if (!in_range) return out_of_range();
     return static_cast<T>(number);
@@ -221,14 +220,13 @@ absl::StatusOr<std::string> ParseBytes(const FieldDescriptor* field, const InJso
   std::string bytes;
   if (!absl::Base64Unescape(text, &bytes) && !absl::WebSafeBase64Unescape(text, &bytes)) {
     return Invalid(path, w3c_id ? absl::StrCat("must be ", 2 * id_size,
-                                               " hex digits (W3C) or base64 of ", id_size,
-                                               " bytes")
+                                               " hex digits (W3C) or base64 of ", id_size, " bytes")
                                 : "is not base64");
   }
   if (w3c_id && !bytes.empty() && bytes.size() != id_size) {
-    return Invalid(path, absl::StrCat("must be ", 2 * id_size, " hex digits (W3C) or base64 of ",
-                                      id_size, " bytes; got ", text.size(),
-                                      " characters, which are neither"));
+    return Invalid(path,
+                   absl::StrCat("must be ", 2 * id_size, " hex digits (W3C) or base64 of ", id_size,
+                                " bytes; got ", text.size(), " characters, which are neither"));
   }
   return bytes;
 }
@@ -337,8 +335,8 @@ absl::Status SetMap(Message& message, const FieldDescriptor* field, const InJson
     }
     RETURN_IF_ERROR(SetValue(*entry, key_field, key_json, absl::StrCat(path, " (a key)")));
     if (entry_value.is_null()) return Invalid(path, "an entry's value is null");
-    RETURN_IF_ERROR(SetValue(*entry, value_field, entry_value,
-                             absl::StrCat(path, " (the value of an entry)")));
+    RETURN_IF_ERROR(
+        SetValue(*entry, value_field, entry_value, absl::StrCat(path, " (the value of an entry)")));
   }
   return absl::OkStatus();
 }
@@ -366,7 +364,8 @@ absl::Status MergeObject(const InJson& object, Message& message, const std::stri
                      absl::StrCat("unknown field (the fields here are ", absl::StrJoin(names, ", "),
                                   ", by these names or in lowerCamelCase)"));
     }
-    const std::string field_path = path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
+    const std::string field_path =
+        path.empty() ? field->name() : absl::StrCat(path, ".", field->name());
     if (!seen.insert(field).second) {
       return Invalid(field_path, absl::StrCat("is given twice (as ", field->name(), " and ",
                                               field->json_name(), ")"));

@@ -14,6 +14,7 @@
 #include "bench/bench_run.h"
 #include "bench/report.h"
 #include "cli/client_credentials.h"
+#include "cli/display_text.h"
 #include "sealtrail/env.h"
 #include "server/service/defaults.h"
 
@@ -54,7 +55,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<sealtrail::bench::BenchReport> report =
       sealtrail::bench::RunBench(*config, &std::cerr);
   if (!report.ok()) {
-    std::cerr << "sealtrail-bench: " << report.status().ToString() << "\n";
+    // Server messages are shown escaped (display_text.h).
+    std::cerr << "sealtrail-bench: " << sealtrail::cli::DisplayMessage(report.status().ToString())
+              << "\n";
     return 2;
   }
   if (config->json) {
@@ -63,8 +66,8 @@ int main(int argc, char** argv) {
     std::cout << sealtrail::bench::FormatText(*report) << std::flush;
   }
   if (report->errors > 0) {
-    std::cerr << "sealtrail-bench: " << report->errors
-              << " requests failed; the first: " << report->first_error << "\n";
+    std::cerr << "sealtrail-bench: " << report->errors << " requests failed; the first: "
+              << sealtrail::cli::DisplayMessage(report->first_error) << "\n";
     return 1;
   }
   return 0;

@@ -102,9 +102,7 @@ class LineReader {
 // objects are unordered; the line's text need not be ours byte for byte to agree with the .pb).
 // Keys given twice were refused when the line was parsed (ParseJson), so a line cannot say two
 // things.
-bool SameJson(const Json& a, const Json& b) {
-  return nlohmann::json(a) == nlohmann::json(b);
-}
+bool SameJson(const Json& a, const Json& b) { return nlohmann::json(a) == nlohmann::json(b); }
 
 // records.jsonl, compared line by line with the records in seq order.
 class JsonlCheck {

@@ -36,8 +36,7 @@ std::optional<Decoded> DecodeUtf8(std::string_view text, size_t at) {
     if ((byte(i) & 0xC0) != 0x80) return std::nullopt;
     code_point = (code_point << 6) | (byte(i) & 0x3F);
   }
-  if (code_point < min || code_point > 0x10FFFF ||
-      (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+  if (code_point < min || code_point > 0x10FFFF || (code_point >= 0xD800 && code_point <= 0xDFFF)) {
     return std::nullopt;
   }
   return Decoded{code_point, length};
@@ -108,9 +107,8 @@ std::string DisplayMessage(std::string_view message) {
 
 std::string CsvField(std::string_view value) {
   std::string field = DisplayText(value);
-  if (!field.empty() &&
-      (field[0] == '=' || field[0] == '+' || field[0] == '-' || field[0] == '@' ||
-       field[0] == '\t' || field[0] == '\r')) {
+  if (!field.empty() && (field[0] == '=' || field[0] == '+' || field[0] == '-' || field[0] == '@' ||
+                         field[0] == '\t' || field[0] == '\r')) {
     field.insert(0, 1, '\'');
   }
   if (field.find_first_of(",\"\r\n") == std::string::npos) return field;

@@ -12,7 +12,8 @@
 //                            category Cf: bidi controls such as U+202E and U+2066..U+2069, zero
 //                            widths U+200B..U+200F, U+2060..U+2064, U+FEFF, soft hyphen U+00AD,
 //                            tag characters U+E0000..U+E007F, ...) and the invisible Hangul fillers
-//   \\                       for a backslash (DisplayText only), so that every escape is unambiguous
+//   \\                       for a backslash (DisplayText only), so that every escape is
+//   unambiguous
 // Everything else (printable ASCII and other valid UTF-8) is kept.
 //
 // Thread-safety: pure functions.

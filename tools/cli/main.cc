@@ -481,7 +481,10 @@ int main(int argc, char** argv) {
   query->add_flag("--with-proofs", query_args.with_proofs,
                   "Fetch and verify an inclusion proof of each record in the latest checkpoint "
                   "(records it does not cover yet are left out)");
-  query->add_option("--format", query_args.format, "table, json (one object per line) or csv")
+  query
+      ->add_option("--format", query_args.format,
+                   "table or csv (RFC 4180, CRLF), for people: values escaped, formulas "
+                   "defused (docs/cli.md); or json, exact, one object per line")
       ->capture_default_str();
   CLI::Option* follow = query->add_flag(
       "-f,--follow", query_args.follow,

@@ -26,14 +26,10 @@ const std::vector<std::string>& Header() {
 // The row's values, unescaped; each format escapes them (display_text.h).
 std::vector<std::string> Cells(const QueryRow& row) {
   const v1::AuditRecord& record = row.record;
-  return {absl::StrCat(row.seq),
-          FormatCommitTime(record.context().commit_time_ns()),
-          record.context().tenant_id(),
-          ExtractIndexFields(record).actor,
-          record.action().name(),
-          v1::Outcome::Result_Name(record.outcome().result()),
-          record.action().route(),
-          absl::BytesToHexString(record.correlation().trace_id())};
+  return {absl::StrCat(row.seq),        FormatCommitTime(record.context().commit_time_ns()),
+          record.context().tenant_id(), ExtractIndexFields(record).actor,
+          record.action().name(),       v1::Outcome::Result_Name(record.outcome().result()),
+          record.action().route(),      absl::BytesToHexString(record.correlation().trace_id())};
 }
 
 // Code points in UTF-8 text: every byte that is not a continuation byte.

@@ -24,7 +24,8 @@ absl::StatusOr<v1::Outcome::Result> ParseOutcome(std::string_view name) {
 absl::StatusOr<std::string> ParseHexId(std::string_view hex, size_t size, absl::string_view flag) {
   std::optional<std::string> bytes = HexIdBytes(hex, size);
   if (!bytes.has_value()) {
-    return absl::InvalidArgumentError(absl::StrCat(flag, " must be ", 2 * size, " hex digits, got '",
+    return absl::InvalidArgumentError(absl::StrCat(flag, " must be ", 2 * size,
+                                                   " hex digits, got '",
                                                    absl::string_view(hex.data(), hex.size()), "'"));
   }
   return *std::move(bytes);
