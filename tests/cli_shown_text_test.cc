@@ -11,9 +11,12 @@
 #include "cli/exit_codes.h"
 #include "cli/output.h"
 #include "cli/server_commands.h"
+#include "cli/usage_error.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "server_cli_fixture.h"
+#include "testing/run_process.h"
+#include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
 
 namespace sealtrail::cli {
@@ -115,6 +118,21 @@ TEST(CliParseErrorTest, ParseJsonNeverQuotesTheInput) {
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("line 2, column")));
   EXPECT_THAT(ParseJson(R"({"a": 1, "a": 2})"),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("same key twice")));
+}
+
+TEST(UsageErrorTest, AStrayTokenOnTheCommandLineIsNotShown) {
+  const CLI::ExtrasError extras("query", {std::string(kSecret) + ".sig", "qurey"});
+  const std::string text = UsageErrorText(extras, "sealtrail");
+  EXPECT_THAT(text,
+              AllOf(HasSubstr("sealtrail: The following arguments were not expected:"),
+                    HasSubstr("qurey"), HasSubstr("(an argument of 31 characters, not shown)"),
+                    HasSubstr("Run with --help"), Not(HasSubstr("SECRET")), Not(HasSubstr("eyJ"))));
+  // The binary: exit 1 (usage), the token not echoed.
+  const ::sealtrail::testing::ScratchDir io("usage_error_io");
+  const ::sealtrail::testing::ProcessResult result = ::sealtrail::testing::RunProcess(
+      SEALTRAIL_CLI_PATH, {"query", "--tenant", "acme", absl::StrCat(kSecret, ".x.y")}, "", io);
+  EXPECT_EQ(result.exit_code, kExitUsage) << result.err;
+  EXPECT_THAT(result.err, AllOf(HasSubstr("not expected"), Not(HasSubstr("SECRET"))));
 }
 
 // An append line with an actor token and a mistake: the error names the line, not the token.

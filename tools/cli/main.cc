@@ -31,6 +31,7 @@
 #include "cli/reindex_command.h"
 #include "cli/server_channel.h"
 #include "cli/server_commands.h"
+#include "cli/usage_error.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
 #include "sealtrail/status_macros.h"
@@ -651,8 +652,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "sealtrail: " << e.what() << "\nRun with --help for more information.\n";
+    if (e.get_exit_code() == 0) return app.exit(e);    // --help
+    std::cerr << cli::UsageErrorText(e, "sealtrail");  // Never a stray token.
     return cli::kExitUsage;
   }
   if (!run) return cli::kExitUsage;  // Unreachable: a subcommand is required.
