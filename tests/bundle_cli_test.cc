@@ -493,11 +493,18 @@ TEST_F(BundleOfEveryFieldTest, RecordsJsonlIsComparedCanonically) {
   EXPECT_OK(Verify(dir));
 
   std::vector<std::string> lines = absl::StrSplit(reordered, '\n', absl::SkipEmpty());
+  // A deeply nested value is refused, not a crash.
+  const JsonLine second = JsonLines(lines[1]).at(0);
+  lines[1] = absl::StrCat(R"({"data":)", second["data"].dump(), R"(,"leaf_hash":)",
+                          second["leaf_hash"].dump(), R"(,"record":)", std::string(100000, '['),
+                          std::string(100000, ']'), R"(,"seq":)", second["seq"].dump(), "}");
   lines[3].insert(1, R"("seq":999,)");
   ASSERT_OK(WriteWholeFile(dir + "/records.jsonl", absl::StrCat(absl::StrJoin(lines, "\n"), "\n")));
   const absl::Status status = Verify(dir);
-  EXPECT_THAT(status, StatusIs(absl::StatusCode::kDataLoss, AllOf(HasSubstr("records.jsonl line 4"),
-                                                                  HasSubstr("same key twice"))));
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kDataLoss,
+                       AllOf(HasSubstr("records.jsonl line 2: not valid JSON: nested more than"),
+                             HasSubstr("records.jsonl line 4"), HasSubstr("same key twice"))));
 }
 
 }  // namespace

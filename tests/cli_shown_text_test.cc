@@ -160,6 +160,17 @@ TEST_F(ServerCliTest, AppendLineErrorsNeverShowItsActorToken) {
   }
 }
 
+// A line nested a million deep is refused, naming the line; it crashed `append` (the envelope
+// was printed back to JSON recursively).
+TEST_F(ServerCliTest, AppendRefusesADeeplyNestedLine) {
+  std::istringstream in(absl::StrCat(R"({"record": )", std::string(400000, '['),
+                                     std::string(400000, ']'), "}\n"));
+  std::ostringstream out;
+  EXPECT_THAT(RunServerAppend(client(), in, out),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("line 1"), HasSubstr("nested more than"))));
+}
+
 // Record fields an appender controls reach the table and CSV escaped, never raw.
 TEST_F(ServerCliTest, QueryTableAndCsvShowHostileFieldsEscaped) {
   v1::AuditRecord record = MakeRecord("acme", "evil\x1b]0;pwned\x07\x1b[2J", "=HYPERLINK(\"x\")");

@@ -209,5 +209,14 @@ TEST(JsonTextTest, ErrorsOfTheSharedParserQuoteNothing) {
   }
 }
 
+TEST(JsonTextTest, DeepNestingIsRefusedNotACrash) {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  EXPECT_THAT(ParseJsonText<nlohmann::json>(deep),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested more than 64")));
+  EXPECT_THAT(RecordFromJson(absl::StrCat(R"({"details": )", deep, "}")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested more than 64")));
+  EXPECT_OK(ParseJsonText<nlohmann::json>(std::string(64, '[') + std::string(64, ']')).status());
+}
+
 }  // namespace
 }  // namespace sealtrail

@@ -5,7 +5,9 @@
 // is passed through.
 //
 // Objects with a key given twice are refused: parsers disagree on which of the two wins, so such
-// a document does not say one thing.
+// a document does not say one thing. So is nesting deeper than kMaxJsonDepth: nlohmann::json
+// parses any depth, but printing, comparing and converting recurse, and a line of a million '['
+// crashed `sealtrail append`.
 //
 // Thread-safety: pure functions.
 #ifndef SEALTRAIL_SERVER_RECORD_JSON_TEXT_H_
@@ -31,16 +33,21 @@ std::string JsonErrorWithoutInput(const nlohmann::json::exception& error);
 // "(not shown)". For messages about a value taken from the input.
 std::string QuoteIfEnumName(std::string_view name);
 
+// The deepest nesting of arrays and objects ParseJsonText accepts; sealtrail's documents need 6.
+inline constexpr int kMaxJsonDepth = 64;
+
 // Parses one JSON document into `JsonT` (nlohmann::json or nlohmann::ordered_json).
-// INVALID_ARGUMENT "not valid JSON: ..." (JsonErrorWithoutInput) for malformed text, and for an
-// object with a duplicate key.
+// INVALID_ARGUMENT "not valid JSON: ..." (JsonErrorWithoutInput) for malformed text, for an
+// object with a duplicate key, and for nesting deeper than kMaxJsonDepth.
 template <typename JsonT>
 absl::StatusOr<JsonT> ParseJsonText(std::string_view text) {
   std::vector<std::set<std::string>> keys;  // The keys seen in each open object.
   bool duplicate = false;
-  auto callback = [&keys, &duplicate](int /*depth*/, nlohmann::json::parse_event_t event,
+  struct TooDeep {};  // Thrown by the callback to stop the parse; caught below.
+  auto callback = [&keys, &duplicate](int depth, nlohmann::json::parse_event_t event,
                                       JsonT& parsed) {
     using Event = nlohmann::json::parse_event_t;
+    if (depth > kMaxJsonDepth) throw TooDeep{};
     if (event == Event::object_start) keys.emplace_back();
     if (event == Event::object_end && !keys.empty()) keys.pop_back();
     if (event == Event::key && !keys.empty() &&
@@ -58,6 +65,10 @@ absl::StatusOr<JsonT> ParseJsonText(std::string_view text) {
   } catch (const nlohmann::json::exception& error) {
     return absl::InvalidArgumentError(
         std::string("not valid JSON: ").append(JsonErrorWithoutInput(error)));
+  } catch (const TooDeep&) {
+    return absl::InvalidArgumentError(std::string("not valid JSON: nested more than ")
+                                          .append(std::to_string(kMaxJsonDepth))
+                                          .append(" levels deep"));
   }
 }
 
