@@ -49,5 +49,13 @@ TEST(OtlpJsonTest, ErrorsNameTheFieldAndNeverQuoteTheBody) {
               StatusIs(absl::StatusCode::kInvalidArgument, Not(HasSubstr("SECRET"))));
 }
 
+// A body nested a million deep is a 400, not a crash of the server (printing it back for
+// protobuf's parser recursed).
+TEST(OtlpJsonTest, DeepNestingIsRefused) {
+  const std::string deep = std::string(1000000, '[') + std::string(1000000, ']');
+  EXPECT_THAT(ParseOtlpJsonLogsRequest(absl::StrCat(R"({"resourceLogs":)", deep, "}")),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("nested more than")));
+}
+
 }  // namespace
 }  // namespace sealtrail

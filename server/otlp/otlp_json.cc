@@ -8,9 +8,12 @@
 #include "google/protobuf/util/json_util.h"
 #include "nlohmann/json.hpp"
 #include "server/record/hex_id.h"
+#include "server/record/json_text.h"
 
 namespace sealtrail {
 namespace {
+
+constexpr int kMaxOtlpJsonDepth = 256;
 
 using opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest;
 using opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse;
@@ -59,8 +62,15 @@ std::string ProtobufErrorWithoutInput(const google::protobuf::util::Status& stat
 }  // namespace
 
 absl::StatusOr<ExportLogsServiceRequest> ParseOtlpJsonLogsRequest(std::string_view json) {
-  nlohmann::json root = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (root.is_discarded() || !root.is_object()) {
+  // Bounded depth: the dump() below recurses, and a body of a million '[' crashed the server.
+  // protobuf's parser stops at 100 nested messages, about 200 JSON levels, anyway.
+  absl::StatusOr<nlohmann::json> body = ParseJsonText<nlohmann::json>(json, kMaxOtlpJsonDepth);
+  if (!body.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body is not OTLP/JSON: ", body.status().message()));
+  }
+  nlohmann::json& root = *body;
+  if (!root.is_object()) {
     return absl::InvalidArgumentError("the body is not a JSON object (OTLP/JSON)");
   }
   absl::Status ids = absl::OkStatus();

@@ -38,16 +38,16 @@ inline constexpr int kMaxJsonDepth = 64;
 
 // Parses one JSON document into `JsonT` (nlohmann::json or nlohmann::ordered_json).
 // INVALID_ARGUMENT "not valid JSON: ..." (JsonErrorWithoutInput) for malformed text, for an
-// object with a duplicate key, and for nesting deeper than kMaxJsonDepth.
+// object with a duplicate key, and for nesting deeper than `max_depth`.
 template <typename JsonT>
-absl::StatusOr<JsonT> ParseJsonText(std::string_view text) {
+absl::StatusOr<JsonT> ParseJsonText(std::string_view text, int max_depth = kMaxJsonDepth) {
   std::vector<std::set<std::string>> keys;  // The keys seen in each open object.
   bool duplicate = false;
   struct TooDeep {};  // Thrown by the callback to stop the parse; caught below.
-  auto callback = [&keys, &duplicate](int depth, nlohmann::json::parse_event_t event,
-                                      JsonT& parsed) {
+  auto callback = [&keys, &duplicate, max_depth](int depth, nlohmann::json::parse_event_t event,
+                                                 JsonT& parsed) {
     using Event = nlohmann::json::parse_event_t;
-    if (depth > kMaxJsonDepth) throw TooDeep{};
+    if (depth > max_depth) throw TooDeep{};
     if (event == Event::object_start) keys.emplace_back();
     if (event == Event::object_end && !keys.empty()) keys.pop_back();
     if (event == Event::key && !keys.empty() &&
@@ -67,7 +67,7 @@ absl::StatusOr<JsonT> ParseJsonText(std::string_view text) {
         std::string("not valid JSON: ").append(JsonErrorWithoutInput(error)));
   } catch (const TooDeep&) {
     return absl::InvalidArgumentError(std::string("not valid JSON: nested more than ")
-                                          .append(std::to_string(kMaxJsonDepth))
+                                          .append(std::to_string(max_depth))
                                           .append(" levels deep"));
   }
 }
