@@ -171,29 +171,36 @@ TEST_F(ServerCliTest, QueryWithProofsPrintsProofsThatVerifyAgainstSignedCheckpoi
 }
 
 TEST_F(ServerCliTest, QueryTableAlignsColumns) {
-  Append({MakeRecord("acme", "alice", "call.barge"),
-          MakeRecord("acme", "a-much-longer-actor-name", "auth.login", v1::Outcome::DENIED)});
+  v1::AuditRecord traced = MakeRecord("acme", "alice", "call.barge");
+  traced.mutable_correlation()->set_trace_id(absl::HexStringToBytes(kTraceHex));
+  Append(
+      {traced, MakeRecord("acme", "a-much-longer-actor-name", "auth.login", v1::Outcome::DENIED)});
   std::ostringstream out;
   ASSERT_OK(RunQuery(client(), {.tenant = "acme", .oldest_first = true}, out));
+  EXPECT_THAT(out.str(), HasSubstr(kTraceHex));  // Trace ids in W3C hex.
   std::vector<std::string> lines = absl::StrSplit(out.str(), '\n', absl::SkipEmpty());
   ASSERT_EQ(lines.size(), 3u);
   const std::vector<std::string> columns = {"seq",    "time",    "tenant", "actor",
-                                            "action", "outcome", "route"};
+                                            "action", "outcome", "route",  "trace_id"};
   std::vector<size_t> starts;
   for (const std::string& column : columns) starts.push_back(lines[0].find(column));
   EXPECT_TRUE(std::is_sorted(starts.begin(), starts.end()));
   const std::vector<JsonLine> stored = QueryJson({.tenant = "acme", .oldest_first = true});
   for (size_t row = 0; row < 2; ++row) {
     const v1::AuditRecord record = RecordOf(stored[row]);
-    const std::vector<std::string> cells = {absl::StrCat(row),
-                                            FormatCommitTime(record.context().commit_time_ns()),
-                                            "acme",
-                                            record.actor().user_id(),
-                                            record.action().name(),
-                                            v1::Outcome::Result_Name(record.outcome().result()),
-                                            record.action().route()};
+    const std::vector<std::string> cells = {
+        absl::StrCat(row),
+        FormatCommitTime(record.context().commit_time_ns()),
+        "acme",
+        record.actor().user_id(),
+        record.action().name(),
+        v1::Outcome::Result_Name(record.outcome().result()),
+        record.action().route(),
+        absl::BytesToHexString(record.correlation().trace_id())};
+    std::string line = lines[row + 1];  // An empty last column leaves no padding.
+    line.resize(std::max(line.size(), starts.back()), ' ');
     for (size_t c = 0; c < cells.size(); ++c) {
-      EXPECT_EQ(lines[row + 1].substr(starts[c], cells[c].size()), cells[c]) << lines[row + 1];
+      EXPECT_EQ(line.substr(starts[c], cells[c].size()), cells[c]) << line;
     }
     EXPECT_THAT(cells[1],
                 MatchesRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z"));
@@ -208,12 +215,12 @@ TEST_F(ServerCliTest, QueryCsvQuotesAsRfc4180Says) {
   ASSERT_OK(RunQuery(client(), {.tenant = "acme", .oldest_first = true, .format = "csv"}, out));
   std::vector<std::string> lines = absl::StrSplit(out.str(), "\r\n");
   ASSERT_EQ(lines.size(), 4u);  // Header, two records, and "" after the last CRLF.
-  EXPECT_EQ(lines[0], "seq,time,tenant,actor,action,outcome,route");
+  EXPECT_EQ(lines[0], "seq,time,tenant,actor,action,outcome,route,trace_id");
   EXPECT_THAT(
       lines[1],
-      MatchesRegex(R"(0,[-0-9T:.]+Z,acme,alice,call.barge,SUCCESS,"/v2/calls/barge,""now""")"));
+      MatchesRegex(R"(0,[-0-9T:.]+Z,acme,alice,call.barge,SUCCESS,"/v2/calls/barge,""now""",)"));
   EXPECT_THAT(lines[2],
-              MatchesRegex(R"(1,[-0-9T:.]+Z,acme,bob,auth.login,SUCCESS,/v2/calls/barge)"));
+              MatchesRegex(R"(1,[-0-9T:.]+Z,acme,bob,auth.login,SUCCESS,/v2/calls/barge,)"));
   EXPECT_EQ(lines[3], "");
 }
 

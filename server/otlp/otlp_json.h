@@ -16,7 +16,8 @@
 namespace sealtrail {
 
 // Parses an OTLP/JSON ExportLogsServiceRequest. INVALID_ARGUMENT for malformed JSON, a traceId
-// or spanId that is not hex, or a value of the wrong type (with protobuf's message). A hex id of
+// or spanId that is not hex (BytesFromHex, server/record/hex_id.h), or a value of the wrong type
+// (naming its field path); no message quotes the body. A hex id of
 // the wrong length parses: the mapping rejects that record alone.
 [[nodiscard]] absl::StatusOr<opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest>
 ParseOtlpJsonLogsRequest(std::string_view json);

@@ -57,15 +57,26 @@ inline constexpr size_t kMaxRecordAttributesBytes = 64 * 1024;  // keys + values
 [[nodiscard]] absl::StatusOr<IndexFields> IndexFieldsFromStoredBytes(std::string_view bytes);
 
 // Parses a record in protobuf's proto3 JSON mapping. Field names may be the proto names used in
-// the issue ("tenant_id") or lowerCamelCase ("tenantId"); enums are names ("SUCCESS"), bytes are
-// base64, 64-bit integers are strings or numbers. INVALID_ARGUMENT, with the parser's message,
-// on malformed JSON, unknown fields or unknown enum names. Does not validate: call
-// ValidateRecord.
+// the issue ("tenant_id") or lowerCamelCase ("tenantId"), not both for one field; enums are names
+// ("SUCCESS") or numbers, bytes are base64 (standard or URL-safe, padding optional), 64-bit
+// integers are strings or numbers, null is the default value. correlation.trace_id and span_id
+// also take the W3C hex form people write (32 and 16 hex digits, either case): a string of
+// exactly that many hex digits is hex, anything else base64 (no base64 of 16 or 8 bytes has that
+// length, so nothing is ambiguous); an id that is neither is refused here. INVALID_ARGUMENT
+// "not an AuditRecord in JSON: <where>: <what>" on malformed JSON (line and column), a key given
+// twice, unknown fields, unknown enum names or values of the wrong type. The message never
+// quotes the input (json_text.h): only field paths and short identifier-like names. Does not
+// validate: call ValidateRecord.
 [[nodiscard]] absl::StatusOr<v1::AuditRecord> RecordFromJson(std::string_view json);
 
-// The record in protobuf's canonical proto3 JSON mapping on one line: lowerCamelCase field names
-// ("tenantId"), enums by name, bytes base64, 64-bit integers as strings; default values omitted.
-// RecordFromJson(*RecordToJson(r)) equals r. INTERNAL only if protobuf's printer fails.
+// The record's canonical JSON: protobuf's proto3 JSON mapping on one line, with lowerCamelCase
+// field names ("tenantId") in field-number order, enums by name, bytes (trace and span ids too)
+// standard base64, 64-bit integers as strings, default values omitted, and map entries sorted by
+// key (bytewise). Deterministic: equal records give the same bytes, however their maps were
+// filled, across serialize/parse round trips and processes; records.jsonl and
+// `query --format json` depend on it. RecordFromJson(*RecordToJson(r)) equals r.
+// INVALID_ARGUMENT only for a string field that is not UTF-8 (a record built in memory; a parsed
+// one always is).
 [[nodiscard]] absl::StatusOr<std::string> RecordToJson(const v1::AuditRecord& record);
 
 }  // namespace sealtrail

@@ -14,6 +14,8 @@
 #include "bench/bench_run.h"
 #include "bench/report.h"
 #include "cli/client_credentials.h"
+#include "cli/display_text.h"
+#include "cli/usage_error.h"
 #include "sealtrail/env.h"
 #include "server/service/defaults.h"
 
@@ -30,7 +32,13 @@ int main(int argc, char** argv) {
       "  sealtrail-bench --mode append-stream --rate 75000   # open loop at 75k records/s\n"
       "  sealtrail-bench --data ./data --mode query          # a local server's dev token\n"
       "  sealtrail-bench --server audit.internal:7700 --tls-ca ca.pem --token-file bench.jwt");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);                     // --help
+    std::cerr << sealtrail::cli::UsageErrorText(e, "sealtrail-bench");  // Never a stray token.
+    return e.get_exit_code();
+  }
   // Debian's Abseil is built with Mutex deadlock detection on, so every mutex gRPC creates for a
   // call is entered into a global cycle graph (2-3% of the client's CPU in a prove run). The
   // bench's own locking is simple; the detector only costs time.
@@ -54,7 +62,9 @@ int main(int argc, char** argv) {
   absl::StatusOr<sealtrail::bench::BenchReport> report =
       sealtrail::bench::RunBench(*config, &std::cerr);
   if (!report.ok()) {
-    std::cerr << "sealtrail-bench: " << report.status().ToString() << "\n";
+    // Server messages are shown escaped (display_text.h).
+    std::cerr << "sealtrail-bench: " << sealtrail::cli::DisplayMessage(report.status().ToString())
+              << "\n";
     return 2;
   }
   if (config->json) {
@@ -63,8 +73,8 @@ int main(int argc, char** argv) {
     std::cout << sealtrail::bench::FormatText(*report) << std::flush;
   }
   if (report->errors > 0) {
-    std::cerr << "sealtrail-bench: " << report->errors
-              << " requests failed; the first: " << report->first_error << "\n";
+    std::cerr << "sealtrail-bench: " << report->errors << " requests failed; the first: "
+              << sealtrail::cli::DisplayMessage(report->first_error) << "\n";
     return 1;
   }
   return 0;

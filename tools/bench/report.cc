@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "cli/display_text.h"
 #include "nlohmann/json.hpp"
 
 namespace sealtrail::bench {
@@ -92,7 +93,8 @@ std::string FormatText(const BenchReport& report) {
   }
   absl::StrAppend(&text, absl::StrFormat("errors    %d\n", report.errors));
   if (!report.first_error.empty()) {
-    absl::StrAppend(&text, "first     ", report.first_error, "\n");
+    // The server's message, escaped for the terminal.
+    absl::StrAppend(&text, "first     ", cli::DisplayMessage(report.first_error), "\n");
   }
   return text;
 }

@@ -21,6 +21,7 @@
 #include "sealtrail/hash.h"
 #include "sealtrail/status_macros.h"
 #include "sealtrail/tlog_proof.h"
+#include "server/record/json_text.h"
 #include "server/record/record.h"
 
 namespace sealtrail::cli {
@@ -98,6 +99,13 @@ class LineReader {
   size_t pos_ = 0;
 };
 
+// A records.jsonl line, parsed with objects as sorted maps: RFC 8259 objects are unordered, so
+// the line agrees with the .pb if it is the same JSON value, whatever the order of its members.
+// ParseJsonText refuses a key given twice, so a line cannot say two things. (Parsed so directly,
+// not converted, because conversion recurses and a tampered line may nest deeply; comparing
+// stops at the depth of the expected value.)
+using CanonicalJson = nlohmann::json;
+
 // records.jsonl, compared line by line with the records in seq order.
 class JsonlCheck {
  public:
@@ -117,7 +125,7 @@ class JsonlCheck {
       problems_.Add(kBundleRecordsJsonlFile, absl::StrCat("has no line for seq ", seq));
       return;
     }
-    if (expected.has_value() && pending_->first != *expected) {
+    if (expected.has_value() && pending_->first != CanonicalJson(*expected)) {
       problems_.Add(Where(),
                     absl::StrCat("does not match ", InBundleRecordsDir(RecordFileName(seq)),
                                  " (records.jsonl is not authoritative; re-export)"));
@@ -163,11 +171,17 @@ class JsonlCheck {
         reader_.reset();
         return;
       }
-      absl::StatusOr<Json> json = ParseJson(**line);
-      absl::StatusOr<uint64_t> seq = json.ok() && json->is_object()
-                                         ? GetJsonUint(*json, "seq")
-                                         : absl::InvalidArgumentError("not a JSON object");
-      if (!json.ok()) seq = json.status();
+      absl::StatusOr<CanonicalJson> json = ParseJsonText<CanonicalJson>(**line);
+      absl::StatusOr<uint64_t> seq = absl::InvalidArgumentError("not a JSON object");
+      if (!json.ok()) {
+        seq = json.status();
+      } else if (json->is_object()) {
+        const auto field = json->find("seq");
+        seq =
+            field != json->end() && field->is_number_unsigned()
+                ? absl::StatusOr<uint64_t>(field->get<uint64_t>())
+                : absl::InvalidArgumentError("field \"seq\" is missing or not an unsigned integer");
+      }
       if (!seq.ok()) {
         problems_.Add(Where(), seq.status().message());
         continue;
@@ -179,8 +193,8 @@ class JsonlCheck {
 
   std::optional<LineReader> reader_;  // None: no records.jsonl, or it has ended.
   Problems& problems_;
-  std::optional<std::pair<Json, uint64_t>> pending_;  // The next line and its seq.
-  uint64_t line_ = 0;                                 // 1-based number of the pending line.
+  std::optional<std::pair<CanonicalJson, uint64_t>> pending_;  // The next line and its seq.
+  uint64_t line_ = 0;  // 1-based number of the pending line.
   std::optional<uint64_t> last_seq_;
 };
 

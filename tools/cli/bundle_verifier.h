@@ -9,8 +9,9 @@
 // bundle's checkpoint byte for byte, has the file's seq as its index and verifies
 // (VerifyTlogProof) for the RFC 9162 leaf hash of the .pb's bytes, and that the .pb is a
 // sealtrail.v1.AuditRecord of the manifest's tenant, committed in [from, to), matching its
-// filters; and that records.jsonl, if present, has one line per record, in seq order, equal to
-// what the .pb gives (RecordsJsonlLine).
+// filters; and that records.jsonl, if present, has one line per record, in seq order, that is
+// the same JSON value as what the .pb gives (RecordsJsonlLine), compared canonically: members of
+// an object in any order, no key twice.
 //
 // What it cannot show: that no record of the tenant in the range was left out. The exporter is
 // trusted for completeness (docs/cli.md#export-bundles).

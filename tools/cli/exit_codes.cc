@@ -2,6 +2,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "cli/display_text.h"
 
 namespace sealtrail::cli {
 ExitCode ExitCodeForStatus(const absl::Status& status) {
@@ -31,7 +32,11 @@ absl::Status WithContext(const absl::Status& status, absl::string_view context) 
 }
 
 int ReportStatus(const absl::Status& status, std::ostream& err) {
-  if (!status.ok()) err << "sealtrail: " << status.message() << "\n" << std::flush;
+  // Messages quote record fields, file contents and what a server said: escaped for the terminal.
+  if (status.ok()) return kExitOk;
+  const absl::string_view message = status.message();
+  err << "sealtrail: " << DisplayMessage(std::string_view(message.data(), message.size())) << "\n"
+      << std::flush;
   return ExitCodeForStatus(status);
 }
 

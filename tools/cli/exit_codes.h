@@ -39,7 +39,8 @@ ExitCode ExitCodeForStatus(const absl::Status& status);
 // code, are kept.
 absl::Status WithContext(const absl::Status& status, absl::string_view context);
 
-// Writes "sealtrail: <message>" to `err` unless `status` is OK; returns ExitCodeForStatus.
+// Writes "sealtrail: <message>" to `err` unless `status` is OK, the message escaped for a
+// terminal (DisplayMessage, display_text.h); returns ExitCodeForStatus.
 int ReportStatus(const absl::Status& status, std::ostream& err);
 
 }  // namespace sealtrail::cli

@@ -31,6 +31,7 @@
 #include "cli/reindex_command.h"
 #include "cli/server_channel.h"
 #include "cli/server_commands.h"
+#include "cli/usage_error.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
 #include "sealtrail/status_macros.h"
@@ -481,7 +482,10 @@ int main(int argc, char** argv) {
   query->add_flag("--with-proofs", query_args.with_proofs,
                   "Fetch and verify an inclusion proof of each record in the latest checkpoint "
                   "(records it does not cover yet are left out)");
-  query->add_option("--format", query_args.format, "table, json (one object per line) or csv")
+  query
+      ->add_option("--format", query_args.format,
+                   "table or csv (RFC 4180, CRLF), for people: values escaped, formulas "
+                   "defused (docs/cli.md); or json, exact, one object per line")
       ->capture_default_str();
   CLI::Option* follow = query->add_flag(
       "-f,--follow", query_args.follow,
@@ -648,8 +652,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help
-    std::cerr << "sealtrail: " << e.what() << "\nRun with --help for more information.\n";
+    if (e.get_exit_code() == 0) return app.exit(e);    // --help
+    std::cerr << cli::UsageErrorText(e, "sealtrail");  // Never a stray token.
     return cli::kExitUsage;
   }
   if (!run) return cli::kExitUsage;  // Unreachable: a subcommand is required.

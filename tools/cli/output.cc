@@ -2,6 +2,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "server/record/json_text.h"
 
 namespace sealtrail::cli {
 
@@ -127,13 +128,7 @@ absl::StatusOr<std::string> GetJsonString(const Json& json, const char* field) {
   return it->get<std::string>();
 }
 
-absl::StatusOr<Json> ParseJson(std::string_view text) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    return absl::InvalidArgumentError(absl::StrCat("not valid JSON: ", e.what()));
-  }
-}
+absl::StatusOr<Json> ParseJson(std::string_view text) { return ParseJsonText<Json>(text); }
 
 absl::Status WriteText(std::ostream& out, std::string_view text) {
   out << text << std::flush;

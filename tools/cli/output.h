@@ -83,7 +83,8 @@ Json WitnessRefusedJson(const WitnessOutcome& outcome, const absl::Status& error
 // `verify-proof`: {"ok":true,"leaf_index":I,"tree_size":N,"root":"..."}.
 Json ProofOkJson(uint64_t leaf_index, const Checkpoint& checkpoint);
 
-// Parses one JSON document; INVALID_ARGUMENT with the parser's message if it is not JSON.
+// Parses one JSON document (ParseJsonText, server/record/json_text.h); INVALID_ARGUMENT saying
+// where and what, never quoting the text, if it is not JSON or has a key twice.
 absl::StatusOr<Json> ParseJson(std::string_view text);
 
 // Fields of a parsed JSON object. INVALID_ARGUMENT naming the field if it is missing or of

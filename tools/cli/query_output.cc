@@ -9,35 +9,27 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "cli/display_text.h"
 #include "sealtrail/status_macros.h"
 #include "server/record/record.h"
 
 namespace sealtrail::cli {
 namespace {
 
-constexpr size_t kColumns = 7;
+constexpr size_t kColumns = 8;
 const std::vector<std::string>& Header() {
-  static const auto* const kHeader =
-      new std::vector<std::string>{"seq", "time", "tenant", "actor", "action", "outcome", "route"};
+  static const auto* const kHeader = new std::vector<std::string>{
+      "seq", "time", "tenant", "actor", "action", "outcome", "route", "trace_id"};
   return *kHeader;
 }
 
+// The row's values, unescaped; each format escapes them (display_text.h).
 std::vector<std::string> Cells(const QueryRow& row) {
   const v1::AuditRecord& record = row.record;
   return {absl::StrCat(row.seq),        FormatCommitTime(record.context().commit_time_ns()),
           record.context().tenant_id(), ExtractIndexFields(record).actor,
           record.action().name(),       v1::Outcome::Result_Name(record.outcome().result()),
-          record.action().route()};
-}
-
-// What a terminal shows: no control characters (a record's fields are other people's text).
-std::string ForTerminal(std::string_view value) {
-  std::string shown(value);
-  for (char& c : shown) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) c = '?';
-  }
-  return shown;
+          record.action().route(),      absl::BytesToHexString(record.correlation().trace_id())};
 }
 
 // Code points in UTF-8 text: every byte that is not a continuation byte.
@@ -45,17 +37,6 @@ size_t DisplayWidth(std::string_view text) {
   return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   }));
-}
-
-std::string CsvField(std::string_view value) {
-  if (value.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(value);
-  std::string quoted = "\"";
-  for (char c : value) {
-    if (c == '"') quoted += '"';
-    quoted += c;
-  }
-  quoted += '"';
-  return quoted;
 }
 
 absl::Status Flushed(std::ostream& out) {
@@ -136,7 +117,7 @@ absl::Status QueryPrinter::PrintTable(const std::vector<std::vector<std::string>
   for (const std::vector<std::string>& line : cells) {
     std::vector<std::string>& shown_line = shown.emplace_back();
     for (size_t i = 0; i < kColumns; ++i) {
-      shown_line.push_back(ForTerminal(line[i]));
+      shown_line.push_back(DisplayText(line[i]));
       widths_[i] = std::max(widths_[i], DisplayWidth(shown_line[i]));
     }
   }
@@ -153,14 +134,7 @@ absl::Status QueryPrinter::PrintTable(const std::vector<std::vector<std::string>
 }
 
 absl::Status QueryPrinter::PrintCsv(const std::vector<std::vector<std::string>>& cells) {
-  for (const std::vector<std::string>& line : cells) {
-    std::string text;
-    for (size_t i = 0; i < kColumns; ++i) {
-      if (i > 0) text += ',';
-      text += CsvField(line[i]);
-    }
-    out_ << text << "\r\n";
-  }
+  for (const std::vector<std::string>& line : cells) out_ << CsvLine(line);
   return Flushed(out_);
 }
 

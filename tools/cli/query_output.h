@@ -4,11 +4,14 @@
 //          and, with proofs, "inclusion":{...} as `local prove-inclusion` prints it (evidence.h).
 //          "record" is the record in protobuf's canonical JSON mapping (RecordToJson), as an
 //          object; "data" the stored bytes the leaf hash is over.
-//   table  columns seq, time, tenant, actor, action, outcome, route, aligned, for people.
-//          Control characters in values are shown as '?'.
-//   csv    a header line and one line per record, the same columns as the table, quoted as
-//          RFC 4180 says (fields with a comma, quote or line break in double quotes, quotes
-//          doubled; lines end with CRLF).
+//   table  columns seq, time, tenant, actor, action, outcome, route, trace_id (32 hex digits,
+//          W3C; empty without one), aligned, for people. Values are escaped (DisplayText,
+//          display_text.h): no control, bidi or invisible character and no invalid UTF-8 reaches
+//          the terminal raw.
+//   csv    a header line and one line per record, the same columns and escaping as the table,
+//          as RFC 4180 says (CsvLine: fields with a comma or quote in double quotes, quotes
+//          doubled, lines end with CRLF), and a leading ' before a field that would start with
+//          = + - @ (formula injection).
 // Times are the server's commit time in RFC 3339, UTC, with nanoseconds.
 #ifndef SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_
 #define SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_

@@ -1,5 +1,8 @@
 #include "cli/record_flags.h"
 
+#include <optional>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -19,14 +22,13 @@ absl::StatusOr<v1::Outcome::Result> ParseOutcome(std::string_view name) {
 }
 
 absl::StatusOr<std::string> ParseHexId(std::string_view hex, size_t size, absl::string_view flag) {
-  const absl::string_view text(hex.data(), hex.size());
-  bool all_hex = text.size() == 2 * size;
-  for (char c : text) all_hex = all_hex && absl::ascii_isxdigit(static_cast<unsigned char>(c));
-  if (!all_hex) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(flag, " must be ", 2 * size, " hex digits, got '", text, "'"));
+  std::optional<std::string> bytes = HexIdBytes(hex, size);
+  if (!bytes.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, " must be ", 2 * size,
+                                                   " hex digits, got '",
+                                                   absl::string_view(hex.data(), hex.size()), "'"));
   }
-  return absl::HexStringToBytes(text);
+  return *std::move(bytes);
 }
 
 absl::StatusOr<v1::AuditRecord> RecordFromFlags(const RecordFlags& flags) {

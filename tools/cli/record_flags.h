@@ -13,12 +13,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "sealtrail/v1/audit_record.pb.h"
+#include "server/record/hex_id.h"
 
 namespace sealtrail::cli {
 
-// W3C Trace Context id sizes, in bytes.
-inline constexpr size_t kTraceIdBytes = 16;
-inline constexpr size_t kSpanIdBytes = 8;
+// kTraceIdBytes and kSpanIdBytes, the W3C Trace Context id sizes, are server/record/hex_id.h's.
 
 // The flags of `append` that build a record; empty strings are fields not given.
 struct RecordFlags {
@@ -47,8 +46,8 @@ absl::StatusOr<v1::AuditRecord> RecordFromFlags(const RecordFlags& flags);
 // included.
 absl::StatusOr<v1::Outcome::Result> ParseOutcome(std::string_view name);
 
-// `hex` (upper or lower case) as exactly `size` raw bytes. INVALID_ARGUMENT naming `flag` if it
-// is not 2 * size hex digits.
+// `hex` (upper or lower case) as exactly `size` raw bytes (HexIdBytes). INVALID_ARGUMENT naming
+// `flag` if it is not 2 * size hex digits.
 absl::StatusOr<std::string> ParseHexId(std::string_view hex, size_t size, absl::string_view flag);
 
 }  // namespace sealtrail::cli

@@ -20,6 +20,7 @@
 #include "sealtrail/checkpoint.h"
 #include "sealtrail/note.h"
 #include "sealtrail/status_macros.h"
+#include "server/record/json_text.h"
 #include "server/record/record.h"
 
 namespace sealtrail::cli {
@@ -189,7 +190,10 @@ absl::Status LineError(const absl::Status& status, size_t line) {
 // envelope {"record": ..., "actor_token": "..."}, which a record cannot be mistaken for (an
 // AuditRecord has no field "record").
 absl::StatusOr<std::pair<v1::AuditRecord, std::string>> ParseAppendLine(const std::string& line) {
-  const nlohmann::json json = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  // ParseJsonText: bounded depth (dump() below recurses), no key twice, no input in errors.
+  absl::StatusOr<nlohmann::json> parsed = ParseJsonText<nlohmann::json>(line);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& json = *parsed;
   if (!json.is_object() || !json.contains("record")) {
     ASSIGN_OR_RETURN(v1::AuditRecord record, RecordFromJson(line));
     return std::make_pair(std::move(record), std::string());
