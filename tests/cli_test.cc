@@ -33,6 +33,7 @@
 #include "testing/json_lines.h"
 #include "testing/reference_merkle.h"
 #include "testing/scratch_dir.h"
+#include "testing/status_matchers.h"
 
 namespace sealtrail::cli {
 namespace {
@@ -98,6 +99,16 @@ TEST(ExitCodeTest, EachStatusClassHasItsDocumentedCode) {
   EXPECT_EQ(ExitCodeForStatus(absl::FailedPreconditionError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::UnknownError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::InternalError("x")), 4);
+  // A permission error has its own code, whatever its context says.
+  EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("open key: Permission denied")), 5);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(absl::PermissionDeniedError("x"), "reading the key")),
+            5);
+  // The server's UNAUTHENTICATED (a token refused) is a permission error, not a bad signature.
+  EXPECT_EQ(ExitCodeForStatus(MarkFromServer(absl::UnauthenticatedError("token expired"))), 5);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(MarkFromServer(absl::UnauthenticatedError("x")), "c")),
+            5);
+  EXPECT_EQ(ExitCodeForStatus(MarkFromServer(absl::DataLossError("x"))), 3);
+  EXPECT_OK(MarkFromServer(absl::OkStatus()));
 }
 
 TEST(ExitCodeTest, ReportStatusPrefixesTheMessage) {
@@ -513,9 +524,44 @@ TEST_F(BinaryTest, HelpDocumentsTheExitCodes) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_THAT(run.out, HasSubstr("Exit codes:"));
   EXPECT_THAT(run.out, HasSubstr("3  verification failed or data damaged (DATA_LOSS)"));
-  run = RunBinary(tmp_, {"local", "append", "--help"});
-  EXPECT_EQ(run.exit_code, 0);
-  EXPECT_THAT(run.out, HasSubstr("Exit codes:"));
+  // Every command's help lists every code, the permission error's included.
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+           {"--help"},
+           {"local", "append", "--help"},
+           {"local", "verify", "--help"},
+           {"append", "--help"},
+           {"query", "--help"},
+           {"export", "--help"},
+           {"verify-bundle", "--help"},
+           {"dev-token", "--help"},
+       }) {
+    run = RunBinary(tmp_, command);
+    EXPECT_EQ(run.exit_code, 0) << absl::StrJoin(command, " ");
+    EXPECT_THAT(run.out, HasSubstr("Exit codes:")) << absl::StrJoin(command, " ");
+    EXPECT_THAT(run.out, HasSubstr("5  permission denied")) << absl::StrJoin(command, " ");
+  }
+}
+
+TEST_F(BinaryTest, VersionPrintsTheVersionAndCommit) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"--version"}, {"--version", "local"}}) {
+    const ProcessResult run = RunBinary(tmp_, args);
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_THAT(run.out, StartsWith("sealtrail 0."));
+    EXPECT_THAT(run.out, HasSubstr(" (commit "));
+    EXPECT_EQ(run.err, "");
+  }
+}
+
+// A key file that others may read is refused before it is used: a local permission error.
+TEST_F(BinaryTest, WorldReadableKeyIsAPermissionErrorExitingFive) {
+  CreateLog(dir_, 2, MakeRecords(3));
+  const std::string key = tmp_.Sub("log.key");
+  ASSERT_EQ(RunBinary(tmp_, {"keygen", "--name", "example.com/log", "--out", key}).exit_code, 0);
+  fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
+  const ProcessResult run = RunBinary(tmp_, {"local", "checkpoint", "--data", dir_, "--key", key});
+  EXPECT_EQ(run.exit_code, 5) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("chmod 600"));
 }
 
 TEST_F(BinaryTest, UsageErrorsExitOne) {

@@ -73,9 +73,20 @@ TEST(ServerStatusTest, GrpcCodesKeepTheirMeaningAndExitCode) {
   EXPECT_EQ(ExitCodeForStatus(
                 FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no checkpoint"), server)),
             kExitInvalidInput);
+  // The server refusing the caller is a permission error (exit 5), not a failed verification:
+  // only a signature that does not verify here is 3.
+  const absl::Status refused =
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token"), server);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("bad token")));
+  EXPECT_EQ(ExitCodeForStatus(refused), kExitPermission);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(refused, "appended 3 of 9 records")), kExitPermission);
   EXPECT_EQ(ExitCodeForStatus(FromGrpcStatus(
-                grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token"), server)),
+                grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no tenant globex"), server)),
+            kExitPermission);
+  EXPECT_EQ(ExitCodeForStatus(absl::UnauthenticatedError("the signature does not verify")),
             kExitDataLoss);
+  EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("open key.pem: Permission denied")),
+            kExitPermission);
   EXPECT_THAT(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "refused"), server),
               StatusIs(absl::StatusCode::kUnavailable, "server at 127.0.0.1:9: refused"));
   for (int code = 0; code <= 16; ++code) {

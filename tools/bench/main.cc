@@ -16,12 +16,14 @@
 #include "cli/client_credentials.h"
 #include "sealtrail/env.h"
 #include "server/service/defaults.h"
+#include "version/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app(
       "sealtrail-bench: drives a running sealtraild over gRPC and reports throughput "
       "and latency percentiles.",
       "sealtrail-bench");
+  app.set_version_flag("--version", sealtrail::VersionLine("sealtrail-bench"));
   sealtrail::bench::BenchFlags flags(app);
   app.footer(
       "Examples:\n"
