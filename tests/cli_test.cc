@@ -21,6 +21,7 @@
 #include "cli/evidence.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
+#include "cli/global_flags.h"
 #include "cli/local_commands.h"
 #include "cli/output.h"
 #include "gmock/gmock.h"
@@ -38,9 +39,11 @@
 namespace sealtrail::cli {
 namespace {
 
+using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::JsonLines;
 using ::sealtrail::testing::Keys;
 using ::sealtrail::testing::OnlyLine;
+using ::sealtrail::testing::StatusIs;
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
@@ -101,8 +104,7 @@ TEST(ExitCodeTest, EachStatusClassHasItsDocumentedCode) {
   EXPECT_EQ(ExitCodeForStatus(absl::InternalError("x")), 4);
   // A permission error has its own code, whatever its context says.
   EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("open key: Permission denied")), 5);
-  EXPECT_EQ(ExitCodeForStatus(WithContext(absl::PermissionDeniedError("x"), "reading the key")),
-            5);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(absl::PermissionDeniedError("x"), "reading the key")), 5);
   // The server's UNAUTHENTICATED (a token refused) is a permission error, not a bad signature.
   EXPECT_EQ(ExitCodeForStatus(MarkFromServer(absl::UnauthenticatedError("token expired"))), 5);
   EXPECT_EQ(ExitCodeForStatus(WithContext(MarkFromServer(absl::UnauthenticatedError("x")), "c")),
@@ -128,6 +130,42 @@ TEST(FlagsTest, DecimalUint64AcceptsPlainDecimalsOnly) {
                           "18446744073709551616", "99999999999999999999999"}) {
     EXPECT_NE(CheckDecimalUint64(bad), "") << "'" << bad << "'";
   }
+}
+
+TEST(GlobalFlagsTest, FlagsBeforeTheCommandMoveAfterItsLastName) {
+  CLI::App app("test");
+  CLI::App* local = app.add_subcommand("local");
+  local->add_subcommand("verify");
+  app.add_subcommand("query");
+  using Args = std::vector<std::string>;
+  const auto hoisted = [&app](Args args) { return HoistGlobalFlags(app, std::move(args)); };
+  EXPECT_THAT(hoisted({"--server", "h:1", "query", "--tenant", "a"}),
+              IsOkAndHolds(Args{"query", "--server", "h:1", "--tenant", "a"}));
+  EXPECT_THAT(hoisted({"--server=h:1", "--token-file", "f", "query"}),
+              IsOkAndHolds(Args{"query", "--server=h:1", "--token-file", "f"}));
+  EXPECT_THAT(hoisted({"--data", "d", "local", "verify"}),
+              IsOkAndHolds(Args{"local", "verify", "--data", "d"}));
+  EXPECT_THAT(hoisted({"local", "--data", "d", "verify", "--x"}),
+              IsOkAndHolds(Args{"local", "verify", "--data", "d", "--x"}));
+  // After the command, as before; nothing to move; no command; other flags stop the moving.
+  for (const Args& unchanged : std::vector<Args>{{"query", "--server", "h:1"},
+                                                 {"query", "--tenant", "a"},
+                                                 {"--server", "h:1"},
+                                                 {"--help", "--server", "h:1", "query"},
+                                                 {"--server", "h:1", "frobnicate"},
+                                                 {"--server"},
+                                                 {}}) {
+    EXPECT_THAT(hoisted(unchanged), IsOkAndHolds(unchanged)) << absl::StrJoin(unchanged, " ");
+  }
+  // Both before and after: a usage error naming the flag and the command.
+  EXPECT_THAT(hoisted({"--server", "a:1", "query", "--server=b:2"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--server is given both before and after the command 'query'")));
+  EXPECT_THAT(hoisted({"--data", "a", "local", "verify", "--data", "b"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'local verify'")));
+  // What follows "--" is not a flag.
+  EXPECT_THAT(hoisted({"--token", "t", "query", "--", "--token"}),
+              IsOkAndHolds(Args{"query", "--token", "t", "--", "--token"}));
 }
 
 // ---- Reading input ----
@@ -539,17 +577,6 @@ TEST_F(BinaryTest, HelpDocumentsTheExitCodes) {
     EXPECT_EQ(run.exit_code, 0) << absl::StrJoin(command, " ");
     EXPECT_THAT(run.out, HasSubstr("Exit codes:")) << absl::StrJoin(command, " ");
     EXPECT_THAT(run.out, HasSubstr("5  permission denied")) << absl::StrJoin(command, " ");
-  }
-}
-
-TEST_F(BinaryTest, VersionPrintsTheVersionAndCommit) {
-  for (const std::vector<std::string>& args :
-       std::vector<std::vector<std::string>>{{"--version"}, {"--version", "local"}}) {
-    const ProcessResult run = RunBinary(tmp_, args);
-    EXPECT_EQ(run.exit_code, 0) << run.err;
-    EXPECT_THAT(run.out, StartsWith("sealtrail 0."));
-    EXPECT_THAT(run.out, HasSubstr(" (commit "));
-    EXPECT_EQ(run.err, "");
   }
 }
 

@@ -348,7 +348,9 @@ absl::StatusOr<AppendInput> ReadJsonRecords(std::istream& in) {
       input.actor_tokens.resize(input.records.size());  // "" for the records before.
     }
     input.records.push_back(std::move(line->record));
-    if (!input.actor_tokens.empty()) input.actor_tokens.push_back(std::move(line->actor_token));
+    if (!line->actor_token.empty() || !input.actor_tokens.empty()) {
+      input.actor_tokens.push_back(std::move(line->actor_token));
+    }
   }
 }
 

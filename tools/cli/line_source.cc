@@ -23,20 +23,26 @@ int PollTimeoutMs(absl::Duration wait) {
   return static_cast<int>(std::min<int64_t>(ms, 1 << 30));
 }
 
+// Records the last result, which every later call returns.
+NextLine Last(std::optional<NextLine>& ended, NextLine last) {
+  ended = last;
+  return last;
+}
+
 }  // namespace
 
 bool FdLineSource::TakeLine(NextLine& next) {
   const size_t newline = buffer_.find('\n', scanned_);
   const size_t end = newline == std::string::npos ? buffer_.size() : newline;
   if (end - start_ > max_line_bytes_) {
-    next = ended_ = NextLine{NextLine::kTooLong};
+    next = Last(ended_, NextLine{NextLine::kTooLong});
     return true;
   }
   if (newline == std::string::npos) {
     scanned_ = buffer_.size();
     if (!eof_) return false;
     if (start_ == buffer_.size()) {
-      next = ended_ = NextLine{NextLine::kEnd};
+      next = Last(ended_, NextLine{NextLine::kEnd});
       return true;
     }
   }
@@ -46,7 +52,7 @@ bool FdLineSource::TakeLine(NextLine& next) {
 }
 
 NextLine FdLineSource::Next(absl::Duration wait) {
-  if (ended_.kind != NextLine::kLine) return ended_;
+  if (ended_.has_value()) return *ended_;
   const absl::Time deadline =
       wait == absl::InfiniteDuration() ? absl::InfiniteFuture() : absl::Now() + wait;
   NextLine next;
@@ -61,7 +67,8 @@ NextLine FdLineSource::Next(absl::Duration wait) {
     if (ready == 0) return NextLine{NextLine::kPause};
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return ended_ = NextLine{NextLine::kError, "", absl::StrCat("poll: ", std::strerror(errno))};
+      return Last(ended_,
+                  NextLine{NextLine::kError, "", absl::StrCat("poll: ", std::strerror(errno))});
     }
     const size_t old_size = buffer_.size();
     buffer_.resize(old_size + kReadBytes);
@@ -70,21 +77,21 @@ NextLine FdLineSource::Next(absl::Duration wait) {
     buffer_.resize(old_size + (got > 0 ? static_cast<size_t>(got) : 0));
     if (got == 0) eof_ = true;
     if (got < 0 && read_errno != EINTR && read_errno != EAGAIN) {
-      return ended_ =
-                 NextLine{NextLine::kError, "", absl::StrCat("read: ", std::strerror(read_errno))};
+      return Last(ended_, NextLine{NextLine::kError, "",
+                                   absl::StrCat("read: ", std::strerror(read_errno))});
     }
   }
   return next;
 }
 
 NextLine IstreamLineSource::Next(absl::Duration /*wait*/) {
-  if (ended_.kind != NextLine::kLine) return ended_;
+  if (ended_.has_value()) return *ended_;
   std::string line;
   if (!std::getline(in_, line, '\n')) {
-    if (in_.bad()) return ended_ = NextLine{NextLine::kError, "", "the input stream failed"};
-    return ended_ = NextLine{NextLine::kEnd};
+    if (in_.bad()) return Last(ended_, NextLine{NextLine::kError, "", "the input stream failed"});
+    return Last(ended_, NextLine{NextLine::kEnd});
   }
-  if (line.size() > max_line_bytes_) return ended_ = NextLine{NextLine::kTooLong};
+  if (line.size() > max_line_bytes_) return Last(ended_, NextLine{NextLine::kTooLong});
   return NextLine{NextLine::kLine, std::move(line)};
 }
 

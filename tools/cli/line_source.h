@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <istream>
+#include <optional>
 #include <string>
 
 #include "absl/time/time.h"
@@ -56,7 +57,7 @@ class FdLineSource final : public LineSource {
   size_t start_ = 0;    // buffer_[start_..] is not returned yet.
   size_t scanned_ = 0;  // buffer_[start_..scanned_) holds no newline.
   bool eof_ = false;
-  NextLine ended_{};  // Once kind is not kLine: what every later call returns.
+  std::optional<NextLine> ended_;  // Once set: what every later call returns.
 };
 
 // Reads `in` with std::getline; never returns kPause. A line is read whole before its length is
@@ -70,7 +71,7 @@ class IstreamLineSource final : public LineSource {
  private:
   std::istream& in_;
   const size_t max_line_bytes_;
-  NextLine ended_{NextLine::kLine};
+  std::optional<NextLine> ended_;  // Once set: what every later call returns.
 };
 
 }  // namespace sealtrail::cli
