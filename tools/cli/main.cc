@@ -1,8 +1,9 @@
-// The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
-// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h,
-// reindex_command.h, dev_token_command.h, server_commands.h, export_command.h and
-// bundle_verifier.h, which have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc,
-// tests/reindex_cli_test.cc, tests/server_cli_test.cc, tests/bundle_cli_test.cc).
+// The `sealtrail` command-line tool. main() only parses flags (global_flags.h moves those given
+// before the command) and calls the library functions in append_stream.h, local_commands.h, demo.h,
+// keys.h, checkpoint_commands.h, audit_commands.h, witness.h, reindex_command.h,
+// dev_token_command.h, server_commands.h, export_command.h and bundle_verifier.h, which have their
+// own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc,
+// tests/server_cli_test.cc, tests/bundle_cli_test.cc).
 #include <unistd.h>
 
 #include <algorithm>
@@ -404,15 +405,20 @@ int main(int argc, char** argv) {
   int32_t status_code = 0;
   CLI::App* server_append = app.add_subcommand(
       "append",
-      "Append audit records to sealtraild. Without record flags, each line of stdin is one "
-      "record in protobuf's JSON mapping, or {\"record\":RECORD,\"actor_token\":JWT}, streamed "
-      "as it comes: sent in batches of up to 256 records, a partial batch 100 ms after its "
-      "first line if no more come, with at most 8 batches unacknowledged (then stdin is not "
-      "read until the server answers). A bad line stops the run there: the lines before it "
-      "are appended and printed, nothing from it on is sent, and the error names it (exit 2). "
-      "With record flags, appends the one record they describe. Prints "
-      "{\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per record, in input order, once it "
-      "is durable; exit 0 only if every line was acknowledged.");
+      absl::StrCat(
+          "Append audit records to sealtraild. Without record flags, each line of stdin is "
+          "one record in protobuf's JSON mapping, or {\"record\":RECORD,\"actor_token\":JWT}, "
+          "streamed as it comes: sent in batches of up to ",
+          cli::kAppendRequestRecords, " records, a partial batch ",
+          absl::FormatDuration(cli::kAppendFlushDelay),
+          " after its first line if no more come, with at most ", cli::kAppendWindowRequests,
+          " batches unacknowledged (then stdin is not read until the server answers). A bad "
+          "line stops the run there: the lines before it are appended and printed, nothing "
+          "from "
+          "it on is sent, and the error names it (exit 2). With record flags, appends the one "
+          "record they describe. Prints {\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per "
+          "record, in input order, once it is durable; exit 0 only if every line was "
+          "acknowledged."));
   CLI::Option* append_server = add_server(server_append);
   const std::vector<CLI::Option*> record_options = {
       server_append->add_option("--tenant", record.tenant, "context.tenant_id"),
