@@ -43,9 +43,7 @@
 
 namespace {
 
-using sealtrail::cli::CheckDecimalUint64;
-
-const CLI::Validator kDecimalUint64(CheckDecimalUint64, /*validator_desc=*/"", "decimal");
+const CLI::Validator kDecimalUint64 = sealtrail::cli::DecimalUint64();
 
 std::optional<uint64_t> IfGiven(const CLI::Option* option, uint64_t value) {
   return option->count() > 0 ? std::optional<uint64_t>(value) : std::nullopt;
