@@ -18,6 +18,7 @@
 #include "server/service/event_log.h"
 #include "server/service/server.h"
 #include "server/service/server_options.h"
+#include "version/version.h"
 
 namespace {
 
@@ -48,6 +49,7 @@ int main(int argc, char** argv) {
       "sealtraild: the sealtrail audit-log server (gRPC: AuditLog, Prover, OTLP logs, health, "
       "reflection; OTLP/HTTP logs).",
       "sealtraild");
+  app.set_version_flag("--version", sealtrail::VersionLine("sealtraild"));
   app.set_config("--config", "", "Read these flags from a TOML file (key = value, flag names)");
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();

@@ -115,6 +115,31 @@ TEST_F(ActorTokenAppendTest, StreamRequestsCarryOneTokenPerRecord) {
   EXPECT_EQ(seen, records);
 }
 
+// Requests are bounded in bytes as well as records, so that large records never make one request
+// of many megabytes (256 records of 60 KiB would be 15 MiB).
+TEST_F(ActorTokenAppendTest, LargeRecordsAreSplitIntoRequestsBoundedInBytes) {
+  const std::string value(60 << 10, 'x');
+  std::string text;
+  constexpr size_t kRecords = 40;
+  for (size_t i = 0; i < kRecords; ++i) {
+    absl::StrAppend(&text, R"({"context":{"tenantId":"acme"},"actor":{"userId":"a-1"},)",
+                    R"("action":{"name":"auth.login"},"outcome":{"result":"SUCCESS"},)",
+                    R"("details":{"newValue":")", value, R"("}})", "\n");
+  }
+  std::istringstream in(text);
+  std::ostringstream out;
+  ServerClient client = Client();
+  ASSERT_OK(RunServerAppend(client, in, out));
+  const std::vector<v1::AppendRequest> requests = server_.appends();
+  ASSERT_GT(requests.size(), 1u);
+  size_t records = 0;
+  for (const v1::AppendRequest& request : requests) {
+    EXPECT_LE(request.ByteSizeLong(), kAppendRequestBytes + value.size() + 1024);
+    records += static_cast<size_t>(request.records_size());
+  }
+  EXPECT_EQ(records, kRecords);
+}
+
 TEST_F(ActorTokenAppendTest, PlainInputSendsNoTokens) {
   std::istringstream in(absl::StrCat(kRecord, "\n", kRecord, "\n"));
   std::ostringstream out;

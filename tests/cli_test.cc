@@ -21,6 +21,7 @@
 #include "cli/evidence.h"
 #include "cli/exit_codes.h"
 #include "cli/flags.h"
+#include "cli/global_flags.h"
 #include "cli/local_commands.h"
 #include "cli/output.h"
 #include "gmock/gmock.h"
@@ -33,13 +34,16 @@
 #include "testing/json_lines.h"
 #include "testing/reference_merkle.h"
 #include "testing/scratch_dir.h"
+#include "testing/status_matchers.h"
 
 namespace sealtrail::cli {
 namespace {
 
+using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::JsonLines;
 using ::sealtrail::testing::Keys;
 using ::sealtrail::testing::OnlyLine;
+using ::sealtrail::testing::StatusIs;
 
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
@@ -98,6 +102,15 @@ TEST(ExitCodeTest, EachStatusClassHasItsDocumentedCode) {
   EXPECT_EQ(ExitCodeForStatus(absl::FailedPreconditionError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::UnknownError("x")), 4);
   EXPECT_EQ(ExitCodeForStatus(absl::InternalError("x")), 4);
+  // A permission error has its own code, whatever its context says.
+  EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("open key: Permission denied")), 5);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(absl::PermissionDeniedError("x"), "reading the key")), 5);
+  // The server's UNAUTHENTICATED (a token refused) is a permission error, not a bad signature.
+  EXPECT_EQ(ExitCodeForStatus(MarkFromServer(absl::UnauthenticatedError("token expired"))), 5);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(MarkFromServer(absl::UnauthenticatedError("x")), "c")),
+            5);
+  EXPECT_EQ(ExitCodeForStatus(MarkFromServer(absl::DataLossError("x"))), 3);
+  EXPECT_OK(MarkFromServer(absl::OkStatus()));
 }
 
 TEST(ExitCodeTest, ReportStatusPrefixesTheMessage) {
@@ -117,6 +130,42 @@ TEST(FlagsTest, DecimalUint64AcceptsPlainDecimalsOnly) {
                           "18446744073709551616", "99999999999999999999999"}) {
     EXPECT_NE(CheckDecimalUint64(bad), "") << "'" << bad << "'";
   }
+}
+
+TEST(GlobalFlagsTest, FlagsBeforeTheCommandMoveAfterItsLastName) {
+  CLI::App app("test");
+  CLI::App* local = app.add_subcommand("local");
+  local->add_subcommand("verify");
+  app.add_subcommand("query");
+  using Args = std::vector<std::string>;
+  const auto hoisted = [&app](Args args) { return HoistGlobalFlags(app, std::move(args)); };
+  EXPECT_THAT(hoisted({"--server", "h:1", "query", "--tenant", "a"}),
+              IsOkAndHolds(Args{"query", "--server", "h:1", "--tenant", "a"}));
+  EXPECT_THAT(hoisted({"--server=h:1", "--token-file", "f", "query"}),
+              IsOkAndHolds(Args{"query", "--server=h:1", "--token-file", "f"}));
+  EXPECT_THAT(hoisted({"--data", "d", "local", "verify"}),
+              IsOkAndHolds(Args{"local", "verify", "--data", "d"}));
+  EXPECT_THAT(hoisted({"local", "--data", "d", "verify", "--x"}),
+              IsOkAndHolds(Args{"local", "verify", "--data", "d", "--x"}));
+  // After the command, as before; nothing to move; no command; other flags stop the moving.
+  for (const Args& unchanged : std::vector<Args>{{"query", "--server", "h:1"},
+                                                 {"query", "--tenant", "a"},
+                                                 {"--server", "h:1"},
+                                                 {"--help", "--server", "h:1", "query"},
+                                                 {"--server", "h:1", "frobnicate"},
+                                                 {"--server"},
+                                                 {}}) {
+    EXPECT_THAT(hoisted(unchanged), IsOkAndHolds(unchanged)) << absl::StrJoin(unchanged, " ");
+  }
+  // Both before and after: a usage error naming the flag and the command.
+  EXPECT_THAT(hoisted({"--server", "a:1", "query", "--server=b:2"}),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("--server is given both before and after the command 'query'")));
+  EXPECT_THAT(hoisted({"--data", "a", "local", "verify", "--data", "b"}),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("'local verify'")));
+  // What follows "--" is not a flag.
+  EXPECT_THAT(hoisted({"--token", "t", "query", "--", "--token"}),
+              IsOkAndHolds(Args{"query", "--token", "t", "--", "--token"}));
 }
 
 // ---- Reading input ----
@@ -513,9 +562,33 @@ TEST_F(BinaryTest, HelpDocumentsTheExitCodes) {
   EXPECT_EQ(run.exit_code, 0);
   EXPECT_THAT(run.out, HasSubstr("Exit codes:"));
   EXPECT_THAT(run.out, HasSubstr("3  verification failed or data damaged (DATA_LOSS)"));
-  run = RunBinary(tmp_, {"local", "append", "--help"});
-  EXPECT_EQ(run.exit_code, 0);
-  EXPECT_THAT(run.out, HasSubstr("Exit codes:"));
+  // Every command's help lists every code, the permission error's included.
+  for (const std::vector<std::string>& command : std::vector<std::vector<std::string>>{
+           {"--help"},
+           {"local", "append", "--help"},
+           {"local", "verify", "--help"},
+           {"append", "--help"},
+           {"query", "--help"},
+           {"export", "--help"},
+           {"verify-bundle", "--help"},
+           {"dev-token", "--help"},
+       }) {
+    run = RunBinary(tmp_, command);
+    EXPECT_EQ(run.exit_code, 0) << absl::StrJoin(command, " ");
+    EXPECT_THAT(run.out, HasSubstr("Exit codes:")) << absl::StrJoin(command, " ");
+    EXPECT_THAT(run.out, HasSubstr("5  permission denied")) << absl::StrJoin(command, " ");
+  }
+}
+
+// A key file that others may read is refused before it is used: a local permission error.
+TEST_F(BinaryTest, WorldReadableKeyIsAPermissionErrorExitingFive) {
+  CreateLog(dir_, 2, MakeRecords(3));
+  const std::string key = tmp_.Sub("log.key");
+  ASSERT_EQ(RunBinary(tmp_, {"keygen", "--name", "example.com/log", "--out", key}).exit_code, 0);
+  fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
+  const ProcessResult run = RunBinary(tmp_, {"local", "checkpoint", "--data", dir_, "--key", key});
+  EXPECT_EQ(run.exit_code, 5) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("chmod 600"));
 }
 
 TEST_F(BinaryTest, UsageErrorsExitOne) {

@@ -209,6 +209,26 @@ TEST(CredentialFlagsTest, BenchTakesTheSameFlags) {
   EXPECT_EQ(flags.credential_flags().data_dir, "./data");
 }
 
+// CLI11 reads integers with strtoull base 0: "010" would be 8 and "0x10" 16. The bench's integer
+// flags take plain decimals only, as sealtrail's do.
+TEST(BenchFlagsTest, IntegerFlagsArePlainDecimalsOnly) {
+  for (const std::string flag : {"--count", "--concurrency", "--batch", "--seed", "--tenants"}) {
+    for (const std::string bad : {"010", "0x10", "1e3", "-1"}) {
+      CLI::App app;
+      bench::BenchFlags flags(app);
+      std::vector<std::string> args = {bad, flag};  // Reversed.
+      EXPECT_THROW(app.parse(args), CLI::ValidationError) << flag << " " << bad;
+    }
+  }
+  CLI::App app;
+  bench::BenchFlags flags(app);
+  std::vector<std::string> args = {"10", "--count", "16", "--concurrency"};  // Reversed.
+  app.parse(args);
+  ASSERT_OK_AND_ASSIGN(bench::BenchConfig config, flags.ToConfig(nullptr, false));
+  EXPECT_EQ(config.concurrency, 16u);
+  EXPECT_EQ(config.count, 10u);
+}
+
 // ---------------------------------------------------------------------------------------------
 // What arrives at a server.
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -17,6 +18,7 @@
 #include "cli/evidence.h"
 #include "cli/query_output.h"
 #include "cli/server_commands.h"
+#include "cli/time_flags.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sealtrail/audit.h"
@@ -30,6 +32,7 @@
 namespace sealtrail::cli {
 namespace {
 
+using ::sealtrail::testing::IsOk;
 using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::Keys;
 using ::sealtrail::testing::StatusIs;
@@ -39,19 +42,89 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::MatchesRegex;
 
+// 2026-11-23T10:00:00Z: what `now` and relative times are counted from in these tests.
+const absl::Time kNow = absl::FromUnixSeconds(1795428000);
+
 TEST(QueryTimeTest, TakesRfc3339OrNanoseconds) {
-  EXPECT_THAT(ParseTimeFlag("2026-11-23T10:00:00Z", "--from"), IsOkAndHolds(1795428000000000000));
-  EXPECT_THAT(ParseTimeFlag("2026-11-23T11:00:00.5+01:00", "--from"),
+  EXPECT_THAT(ParseTimeFlag("2026-11-23T10:00:00Z", "--from", kNow),
+              IsOkAndHolds(1795428000000000000));
+  EXPECT_THAT(ParseTimeFlag("2026-11-23T11:00:00.5+01:00", "--from", kNow),
               IsOkAndHolds(1795428000500000000));
-  EXPECT_THAT(ParseTimeFlag("1795428000000000001", "--to"), IsOkAndHolds(1795428000000000001));
-  EXPECT_THAT(ParseTimeFlag("yesterday", "--from"),
+  EXPECT_THAT(ParseTimeFlag("1795428000000000001", "--to", kNow),
+              IsOkAndHolds(1795428000000000001));
+  EXPECT_THAT(ParseTimeFlag("yesterday", "--from", kNow),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--from 'yesterday'")));
-  EXPECT_THAT(ParseTimeFlag("-5", "--from"), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseTimeFlag("99999999999999999999", "--to"),
+  EXPECT_THAT(ParseTimeFlag("-5", "--from", kNow), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseTimeFlag("99999999999999999999", "--to", kNow),
               StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ParseTimeFlag("1969-12-31T23:59:59Z", "--from"),
+  EXPECT_THAT(ParseTimeFlag("1969-12-31T23:59:59Z", "--from", kNow),
               StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_EQ(FormatCommitTime(1795428000000000001), "2026-11-23T10:00:00.000000001Z");
+}
+
+TEST(QueryTimeTest, TakesDurationsBeforeNowDatesAndNow) {
+  const int64_t now_ns = absl::ToUnixNanos(kNow);
+  const int64_t hour_ns = int64_t{3600} * 1000000000;
+  EXPECT_THAT(ParseTimeFlag("now", "--to", kNow), IsOkAndHolds(now_ns));
+  EXPECT_THAT(ParseTimeFlag("1h", "--from", kNow), IsOkAndHolds(now_ns - hour_ns));
+  EXPECT_THAT(ParseTimeFlag("30m", "--from", kNow), IsOkAndHolds(now_ns - hour_ns / 2));
+  EXPECT_THAT(ParseTimeFlag("90s", "--from", kNow), IsOkAndHolds(now_ns - 90 * 1000000000LL));
+  EXPECT_THAT(ParseTimeFlag("7d", "--from", kNow), IsOkAndHolds(now_ns - 7 * 24 * hour_ns));
+  EXPECT_THAT(ParseTimeFlag("1d12h", "--from", kNow), IsOkAndHolds(now_ns - 36 * hour_ns));
+  EXPECT_THAT(ParseTimeFlag("1h30m", "--from", kNow), IsOkAndHolds(now_ns - 3 * hour_ns / 2));
+  // A date is midnight UTC of that day.
+  EXPECT_THAT(ParseTimeFlag("2026-03-01", "--from", kNow), IsOkAndHolds(1772323200000000000));
+  EXPECT_THAT(ParseTimeFlag("1970-01-01", "--from", kNow), IsOkAndHolds(0));
+  for (const char* bad : {"", "h", "1x", "-1h", "+1h", "1.5d", "1h2d", "1 h", "2026-13-01",
+                          "2026-02-30", "26-03-01", "2026-3-1", "Now", "inf", "99999999d"}) {
+    EXPECT_THAT(
+        ParseTimeFlag(bad, "--from", kNow),
+        StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr(absl::StrCat("--from '", bad, "'"))))
+        << bad;
+  }
+  // Before 1970 is refused, not wrapped.
+  EXPECT_THAT(ParseTimeFlag("30000d", "--from", kNow),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("from 1970 to 2262")));
+  EXPECT_THAT(ParseDurationFlag("2m", "--follow-for"), IsOkAndHolds(absl::Minutes(2)));
+  EXPECT_THAT(ParseDurationFlag("soon", "--follow-for"),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--follow-for 'soon'")));
+}
+
+// A bundle's manifest holds absolute times only: what it says must not depend on when it is read.
+TEST(QueryTimeTest, TimestampsInFilesAreAbsoluteOnly) {
+  EXPECT_THAT(ParseTimestamp("2026-11-23T10:00:00Z", "field \"from\""),
+              IsOkAndHolds(1795428000000000000));
+  for (const char* relative : {"now", "1h", "2026-11-23"}) {
+    EXPECT_THAT(ParseTimestamp(relative, "field \"from\""),
+                StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("field \"from\"")))
+        << relative;
+  }
+}
+
+TEST(QueryTimeTest, RangeThatHoldsNoTimeIsRefusedNamingBothEnds) {
+  for (const auto& [from, to, relation] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"1h", "2h", "after"},
+           {"2026-11-24", "2026-11-23T12:00:00Z", "after"},
+           {"now", "now", "the same time as"},
+           {"2026-11-23", "2026-11-23T00:00:00Z", "the same time as"},
+       }) {
+    const absl::StatusOr<v1::QueryRequest> request =
+        QueryRequestFromArgs({.tenant = "acme", .from = from, .to = to, .now = kNow});
+    EXPECT_THAT(request, StatusIs(absl::StatusCode::kInvalidArgument,
+                                  HasSubstr(absl::StrCat("--from '", from, "' ("))))
+        << from << " " << to;
+    EXPECT_THAT(request.status().message(), HasSubstr(absl::StrCat("--to '", to, "' (")));
+    EXPECT_THAT(request.status().message(), HasSubstr(relation));
+  }
+  EXPECT_THAT(QueryRequestFromArgs({.tenant = "acme", .from = "2h", .to = "1h", .now = kNow}),
+              IsOk());
+  // One instant for both flags: an hour ago to now is exactly an hour.
+  ASSERT_OK_AND_ASSIGN(
+      v1::QueryRequest hour,
+      QueryRequestFromArgs({.tenant = "acme", .from = "1h", .to = "now", .now = kNow}));
+  EXPECT_EQ(hour.to_ns() - hour.from_ns(), int64_t{3600} * 1000000000);
+  EXPECT_EQ(hour.to_ns(), absl::ToUnixNanos(kNow));
 }
 
 TEST_F(ServerCliTest, QueryFiltersMatchABruteForceScan) {

@@ -5,6 +5,8 @@
 // proof is checked again here with the verifier library. `query` is tested in
 // server_cli_query_test.cc; what the CLI does with a server that lies, in
 // server_cli_verify_test.cc.
+#include <sys/stat.h>
+
 #include <cstdint>
 #include <optional>
 #include <sstream>
@@ -73,9 +75,20 @@ TEST(ServerStatusTest, GrpcCodesKeepTheirMeaningAndExitCode) {
   EXPECT_EQ(ExitCodeForStatus(
                 FromGrpcStatus(grpc::Status(grpc::StatusCode::NOT_FOUND, "no checkpoint"), server)),
             kExitInvalidInput);
+  // The server refusing the caller is a permission error (exit 5), not a failed verification:
+  // only a signature that does not verify here is 3.
+  const absl::Status refused =
+      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token"), server);
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("bad token")));
+  EXPECT_EQ(ExitCodeForStatus(refused), kExitPermission);
+  EXPECT_EQ(ExitCodeForStatus(WithContext(refused, "appended 3 of 9 records")), kExitPermission);
   EXPECT_EQ(ExitCodeForStatus(FromGrpcStatus(
-                grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "bad token"), server)),
+                grpc::Status(grpc::StatusCode::PERMISSION_DENIED, "no tenant globex"), server)),
+            kExitPermission);
+  EXPECT_EQ(ExitCodeForStatus(absl::UnauthenticatedError("the signature does not verify")),
             kExitDataLoss);
+  EXPECT_EQ(ExitCodeForStatus(absl::PermissionDeniedError("open key.pem: Permission denied")),
+            kExitPermission);
   EXPECT_THAT(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "refused"), server),
               StatusIs(absl::StatusCode::kUnavailable, "server at 127.0.0.1:9: refused"));
   for (int code = 0; code <= 16; ++code) {
@@ -148,26 +161,40 @@ TEST_F(ServerCliTest, AppendOfNoLinesSendsNothing) {
   EXPECT_THAT(out.str(), IsEmpty());
 }
 
-TEST_F(ServerCliTest, BadLineIsNamedAndNothingIsAppended) {
+// Input is streamed, so a bad line cannot undo what came before it: the run stops at the bad
+// line, the lines before it are appended and acknowledged, nothing after it is sent, and the
+// error names the line and says where to resume.
+TEST_F(ServerCliTest, BadLineStopsTheRunThereAndSaysWhatIsAppended) {
   const std::string good = JsonLinesOf({MakeRecord("acme", "alice", "call.barge")});
+  size_t stored = 0;
   for (const auto& [input, line, problem] : std::vector<std::tuple<std::string, int, std::string>>{
-           {good + "{not json\n", 2, ""},
-           {good + good + R"({"context":{"tenantId":"acme"}})" + "\n", 3, "actor"},
+           {"{not json\n" + good, 1, ""},
+           {good + "{not json\n" + good, 2, ""},
+           {good + good + R"({"context":{"tenantId":"acme"}})" + "\n" + good, 3, "actor"},
            {good + R"({"context":{"tenantId":"acme","sourceIp":"nowhere"}})"
                    "\n",
             2, ""},
            {good + "\n" + good, 2, "empty"},
+           {good + std::string(kMaxJsonLineBytes + 1, ' ') + "\n" + good, 2, "longer than"},
        }) {
     std::istringstream in(input);
     std::ostringstream out;
     const absl::Status status = RunServerAppend(client(), in, out);
     EXPECT_THAT(status, StatusIs(absl::StatusCode::kInvalidArgument,
                                  HasSubstr(absl::StrCat("line ", line, " of the input"))));
+    EXPECT_EQ(ExitCodeForStatus(status), kExitInvalidInput);
     EXPECT_THAT(std::string(status.message()), HasSubstr(problem));
-    EXPECT_THAT(std::string(status.message()), StartsWith("nothing appended"));
-    EXPECT_THAT(out.str(), IsEmpty());
+    if (line == 1) {
+      EXPECT_THAT(std::string(status.message()), StartsWith("nothing appended"));
+    } else {
+      EXPECT_THAT(std::string(status.message()),
+                  HasSubstr(absl::StrCat("lines 1 to ", line - 1, " are appended")));
+    }
+    // One acknowledgement per line before the bad one, in order; none after.
+    EXPECT_EQ(JsonLines(out.str()).size(), static_cast<size_t>(line - 1)) << input.size();
+    stored += line - 1;
   }
-  EXPECT_THAT(QueryJson({.tenant = "acme"}), IsEmpty());
+  EXPECT_EQ(QueryJson({.tenant = "acme"}).size(), stored);
 }
 
 TEST_F(ServerCliTest, AppendWithFlagsSendsTheOneRecordTheyDescribe) {
@@ -428,6 +455,86 @@ TEST_F(ServerCliTest, BinaryAppendsQueriesAndProves) {
     EXPECT_THAT(help.out, HasSubstr("Examples:\n  sealtrail " + command));
   }
   ASSERT_EQ(unsetenv("SEALTRAIL_DATA"), 0);
+}
+
+// Global flags before the command (as git and kubectl users type them), relative times, and the
+// permission exit code, through the built binary.
+TEST_F(ServerCliTest, BinaryTakesGlobalFlagsFirstRelativeTimesAndExitsFiveWhenRefused) {
+  const std::string cli = SEALTRAIL_CLI_PATH;
+  ScratchDir io("server_cli_io");
+  const std::string data = scratch_.Sub("data");
+  const ProcessResult appended = RunProcess(
+      cli, {"--server", server_->address(), "--data", data, "append"},
+      JsonLinesOf({MakeRecord("acme", "alice", "call.barge"), MakeRecord("globex", "bob", "x.y")}),
+      io);
+  ASSERT_EQ(appended.exit_code, 0) << appended.err;
+  EXPECT_THAT(Seqs(JsonLines(appended.out)), ElementsAre(0, 1));
+
+  const ProcessResult last_hour =
+      RunProcess(cli,
+                 {"--server=" + server_->address(), "--data", data, "query", "--tenant", "acme",
+                  "--format", "json", "--from", "1h", "--to", "now"},
+                 "", io);
+  ASSERT_EQ(last_hour.exit_code, 0) << last_hour.err;
+  EXPECT_THAT(Seqs(JsonLines(last_hour.out)), ElementsAre(0));
+  const ProcessResult since_1970 =
+      RunProcess(cli,
+                 {"--server", server_->address(), "query", "--data", data, "--tenant", "acme",
+                  "--format", "json", "--from", "1970-01-02"},
+                 "", io);
+  ASSERT_EQ(since_1970.exit_code, 0) << since_1970.err;
+  EXPECT_THAT(Seqs(JsonLines(since_1970.out)), ElementsAre(0));
+
+  // A range that holds no time is an error naming both ends, not an empty table.
+  const ProcessResult reversed =
+      RunProcess(cli,
+                 {"--server", server_->address(), "--data", data, "query", "--tenant", "acme",
+                  "--from", "2026-03-02", "--to", "2026-03-01"},
+                 "", io);
+  EXPECT_EQ(reversed.exit_code, kExitInvalidInput);
+  EXPECT_THAT(reversed.err, HasSubstr("--from '2026-03-02' (2026-03-02T00:00:00.000000000Z)"));
+  EXPECT_THAT(reversed.err, HasSubstr("--to '2026-03-01' (2026-03-01T00:00:00.000000000Z)"));
+  EXPECT_THAT(reversed.out, IsEmpty());
+
+  // The same flag in both places: which was meant cannot be told.
+  const ProcessResult twice = RunProcess(
+      cli, {"--server", server_->address(), "checkpoint", "--server", server_->address()}, "", io);
+  EXPECT_EQ(twice.exit_code, kExitUsage);
+  EXPECT_THAT(twice.err, HasSubstr("--server is given both before and after the command "
+                                   "'checkpoint'"));
+  // A command that does not take the flag rejects it wherever it is.
+  const ProcessResult keygen = RunProcess(
+      cli, {"--server", server_->address(), "keygen", "--name", "n", "--out", io.Sub("k")}, "", io);
+  EXPECT_EQ(keygen.exit_code, kExitUsage);
+
+  // Refused by the server: a token it does not accept (UNAUTHENTICATED), and a tenant the
+  // caller may not read (PERMISSION_DENIED). Both exit 5, the permission error.
+  const ProcessResult bad_token = RunProcess(
+      cli, {"--server", server_->address(), "--token", "not-a-jwt", "checkpoint"}, "", io);
+  EXPECT_EQ(bad_token.exit_code, kExitPermission) << bad_token.err;
+  EXPECT_THAT(bad_token.err, Not(HasSubstr("not-a-jwt")));
+  const ProcessResult minted = RunProcess(
+      cli, {"dev-token", "--data", data, "--sub", "alice", "--role", "auditor", "--tenant", "acme"},
+      "", io);
+  ASSERT_EQ(minted.exit_code, 0) << minted.err;
+  const std::string token_file = io.Sub("alice.jwt");
+  ASSERT_OK(testing::WriteWholeFile(token_file, minted.out));
+  ASSERT_EQ(chmod(token_file.c_str(), 0600), 0);
+  const ProcessResult other_tenant = RunProcess(
+      cli,
+      {"--token-file", token_file, "--server", server_->address(), "query", "--tenant", "globex"},
+      "", io);
+  EXPECT_EQ(other_tenant.exit_code, kExitPermission) << other_tenant.err;
+  const ProcessResult own_tenant =
+      RunProcess(cli,
+                 {"--token-file", token_file, "--server", server_->address(), "query", "--tenant",
+                  "acme", "--format", "json"},
+                 "", io);
+  EXPECT_EQ(own_tenant.exit_code, 0) << own_tenant.err;
+  for (const std::string command : {"append", "query", "prove", "checkpoint", "export"}) {
+    const ProcessResult help = RunProcess(cli, {command, "--help"}, "", io);
+    EXPECT_THAT(help.out, HasSubstr("5  permission denied")) << command;
+  }
 }
 
 }  // namespace

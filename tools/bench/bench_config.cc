@@ -5,6 +5,7 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "cli/flags.h"
 #include "server/service/defaults.h"
 
 namespace sealtrail::bench {
@@ -54,15 +55,19 @@ uint64_t BenchConfig::RequestLimit() const {
 void AddRecordAndReportFlags(CLI::App& app, BenchConfig& values) {
   app.add_option("--record-size", values.record_size, "Approximate serialized record size")
       ->capture_default_str()
+      ->check(cli::DecimalUint64())
       ->check(CLI::Range(64u, 60000u));
   app.add_option("--tenants", values.tenants, "Distinct tenants")
       ->capture_default_str()
+      ->check(cli::DecimalUint64())
       ->check(CLI::Range(1u, 1u << 24));
   app.add_option("--actors", values.actors, "Distinct actors (each belongs to one tenant)")
       ->capture_default_str()
+      ->check(cli::DecimalUint64())
       ->check(CLI::Range(1u, 1u << 24));
   app.add_option("--seed", values.seed, "Seed of the generated records and request choices")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(cli::DecimalUint64());
   app.add_flag("--json", values.json, "Print the report as one JSON object");
   app.add_option("--warmup", values.warmup_s, "Seconds to run before measuring")
       ->capture_default_str()
@@ -90,21 +95,26 @@ BenchFlags::BenchFlags(CLI::App& app) {
           ->check(CLI::PositiveNumber);
   count_option_ = app.add_option("--count", values_.count,
                                  "Records (append modes) or requests (query, prove) to measure")
+                      ->check(cli::DecimalUint64())
                       ->check(CLI::PositiveNumber);
   app.add_option("--concurrency", values_.concurrency, "Concurrent callers or streams")
       ->capture_default_str()
+      ->check(cli::DecimalUint64())
       ->check(CLI::Range(1u, 4096u));
   channels_option_ =
       app.add_option("--channels", values_.channels,
                      "gRPC channels, each its own TCP connection (default min(concurrency, 4))")
+          ->check(cli::DecimalUint64())
           ->check(CLI::Range(1u, 256u));
   batch_option_ =
       app.add_option("--batch", values_.batch,
                      "Records per AppendRequest or OTLP Export (append-unary: always 1)")
           ->capture_default_str()
+          ->check(cli::DecimalUint64())
           ->check(CLI::Range(1u, 100000u));
   app.add_option("--window", values_.window, "Requests in flight per stream (append-stream)")
       ->capture_default_str()
+      ->check(cli::DecimalUint64())
       ->check(CLI::Range(1u, 4096u));
   app.add_option("--rate", values_.rate,
                  "Open loop: total target records/s (append modes) or requests/s (query, prove), "

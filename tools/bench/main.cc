@@ -1,6 +1,6 @@
 // sealtrail-bench: a gRPC load generator for a running sealtraild. Flags in bench_config.cc;
 // docs/benchmarks.md shows the runs we record. Exits 0 when every request succeeded, 1 when
-// any failed (the first error is printed), 2 when the run could not start.
+// any failed (the first error is printed), 2 when the run could not start (bad flags included).
 #include <unistd.h>
 
 #include <cstdio>
@@ -18,12 +18,14 @@
 #include "cli/usage_error.h"
 #include "sealtrail/env.h"
 #include "server/service/defaults.h"
+#include "version/version.h"
 
 int main(int argc, char** argv) {
   CLI::App app(
       "sealtrail-bench: drives a running sealtraild over gRPC and reports throughput "
       "and latency percentiles.",
       "sealtrail-bench");
+  app.set_version_flag("--version", sealtrail::VersionLine("sealtrail-bench"));
   sealtrail::bench::BenchFlags flags(app);
   app.footer(
       "Examples:\n"
@@ -31,13 +33,18 @@ int main(int argc, char** argv) {
       "  sealtrail-bench --mode append-unary --concurrency 64 --duration 20 --json\n"
       "  sealtrail-bench --mode append-stream --rate 75000   # open loop at 75k records/s\n"
       "  sealtrail-bench --data ./data --mode query          # a local server's dev token\n"
-      "  sealtrail-bench --server audit.internal:7700 --tls-ca ca.pem --token-file bench.jwt");
+      "  sealtrail-bench --server audit.internal:7700 --tls-ca ca.pem --token-file bench.jwt\n"
+      "\n"
+      "Exit codes:\n"
+      "  0  every request succeeded\n"
+      "  1  some requests failed (the first error is printed)\n"
+      "  2  the run could not start: bad flags, credentials, or no server");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);                     // --help
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::cerr << sealtrail::cli::UsageErrorText(e, "sealtrail-bench");  // Never a stray token.
-    return e.get_exit_code();
+    return 2;
   }
   // Debian's Abseil is built with Mutex deadlock detection on, so every mutex gRPC creates for a
   // call is entered into a global cycle graph (2-3% of the client's CPU in a prove run). The

@@ -21,7 +21,7 @@ Json OrNull(const std::optional<uint64_t>& value) {
 
 absl::StatusOr<int64_t> GetTime(const Json& json, const char* field) {
   ASSIGN_OR_RETURN(std::string text, GetJsonString(json, field));
-  return ParseTimeFlag(text, absl::StrCat("field \"", field, "\""));
+  return ParseTimestamp(text, absl::StrCat("field \"", field, "\""));
 }
 
 // A field that is null or of the getter's type; null is the default value.

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/exit_codes.h"
 #include "cli/output.h"
+#include "cli/time_flags.h"
 #include "sealtrail/status_macros.h"
 #include "server/auth/dev_credentials.h"
 #include "server/auth/principal.h"
@@ -69,18 +70,8 @@ absl::StatusOr<DevTokenClaims> ClaimsOf(const DevTokenArgs& args) {
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseTtl(absl::string_view text) {
-  absl::Duration ttl;
-  if (absl::EndsWith(text, "d")) {
-    int64_t days = 0;
-    if (!absl::SimpleAtoi(text.substr(0, text.size() - 1), &days) ||
-        !absl::ascii_isdigit(static_cast<unsigned char>(text.front())) ||
-        days > absl::ToInt64Hours(kMaxDevTokenTtl) / 24) {
-      return Invalid("--ttl", absl::StrCat("\"", text, "\" is not a number of days"));
-    }
-    ttl = absl::Hours(24 * days);
-  } else if (!absl::ParseDuration(text, &ttl) || ttl == absl::InfiniteDuration()) {
-    return Invalid("--ttl", absl::StrCat("\"", text, "\" is not a duration such as 1h, 30m or 7d"));
-  }
+  ASSIGN_OR_RETURN(const absl::Duration ttl,
+                   ParseDurationFlag(std::string_view(text.data(), text.size()), "--ttl"));
   if (ttl <= absl::ZeroDuration()) return Invalid("--ttl", "must be positive");
   if (ttl > kMaxDevTokenTtl) {
     return Invalid("--ttl", absl::StrCat("is at most ", absl::ToInt64Hours(kMaxDevTokenTtl) / 24,

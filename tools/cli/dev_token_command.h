@@ -37,8 +37,8 @@ struct DevTokenArgs {
   std::string ttl = "24h";             // ParseTtl.
 };
 
-// A token lifetime: a positive whole number of days ("7d") or an absl duration ("1h", "30m",
-// "1h30m", "90s"), at most kMaxDevTokenTtl. INVALID_ARGUMENT naming --ttl otherwise.
+// A token lifetime: a positive duration (ParseDurationFlag: "7d", "1h", "30m", "1h30m", "90s"),
+// at most kMaxDevTokenTtl. INVALID_ARGUMENT naming --ttl otherwise.
 absl::StatusOr<absl::Duration> ParseTtl(absl::string_view text);
 
 // Mints the token `args` describe and prints it, alone on a line, to `out`. INVALID_ARGUMENT

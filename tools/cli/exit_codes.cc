@@ -5,6 +5,12 @@
 #include "cli/display_text.h"
 
 namespace sealtrail::cli {
+namespace {
+
+constexpr absl::string_view kFromServerPayload = "type.sealtrail.dev/cli.FromServer";
+
+}  // namespace
+
 ExitCode ExitCodeForStatus(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kOk:
@@ -15,11 +21,23 @@ ExitCode ExitCodeForStatus(const absl::Status& status) {
     case absl::StatusCode::kAlreadyExists:
       return kExitInvalidInput;
     case absl::StatusCode::kDataLoss:
-    case absl::StatusCode::kUnauthenticated:
       return kExitDataLoss;
+    case absl::StatusCode::kUnauthenticated:
+      return IsFromServer(status) ? kExitPermission : kExitDataLoss;
+    case absl::StatusCode::kPermissionDenied:
+      return kExitPermission;
     default:
       return kExitInternal;
   }
+}
+
+absl::Status MarkFromServer(absl::Status status) {
+  if (!status.ok()) status.SetPayload(kFromServerPayload, absl::Cord());
+  return status;
+}
+
+bool IsFromServer(const absl::Status& status) {
+  return status.GetPayload(kFromServerPayload).has_value();
 }
 
 absl::Status WithContext(const absl::Status& status, absl::string_view context) {

@@ -21,4 +21,8 @@ std::string CheckDecimalUint64(const std::string& text) {
   return "";
 }
 
+CLI::Validator DecimalUint64() {
+  return CLI::Validator(CheckDecimalUint64, /*validator_desc=*/"", "decimal");
+}
+
 }  // namespace sealtrail::cli

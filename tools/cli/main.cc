@@ -1,8 +1,11 @@
-// The `sealtrail` command-line tool. main() only parses flags and calls the library functions in
-// local_commands.h, demo.h, keys.h, checkpoint_commands.h, audit_commands.h, witness.h,
-// reindex_command.h, dev_token_command.h, server_commands.h, export_command.h and
-// bundle_verifier.h, which have their own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc,
-// tests/reindex_cli_test.cc, tests/server_cli_test.cc, tests/bundle_cli_test.cc).
+// The `sealtrail` command-line tool. main() only parses flags (global_flags.h moves those given
+// before the command) and calls the library functions in append_stream.h, local_commands.h, demo.h,
+// keys.h, checkpoint_commands.h, audit_commands.h, witness.h, reindex_command.h,
+// dev_token_command.h, server_commands.h, export_command.h and bundle_verifier.h, which have their
+// own tests (tests/cli_test.cc, tests/checkpoint_cli_test.cc, tests/reindex_cli_test.cc,
+// tests/server_cli_test.cc, tests/bundle_cli_test.cc).
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstdlib>
@@ -26,6 +29,7 @@
 #include "cli/exit_codes.h"
 #include "cli/export_command.h"
 #include "cli/flags.h"
+#include "cli/global_flags.h"
 #include "cli/keys.h"
 #include "cli/local_commands.h"
 #include "cli/reindex_command.h"
@@ -36,12 +40,11 @@
 #include "sealtrail/env.h"
 #include "sealtrail/status_macros.h"
 #include "server/service/defaults.h"
+#include "version/version.h"
 
 namespace {
 
-using sealtrail::cli::CheckDecimalUint64;
-
-const CLI::Validator kDecimalUint64(CheckDecimalUint64, /*validator_desc=*/"", "decimal");
+const CLI::Validator kDecimalUint64 = sealtrail::cli::DecimalUint64();
 
 std::optional<uint64_t> IfGiven(const CLI::Option* option, uint64_t value) {
   return option->count() > 0 ? std::optional<uint64_t>(value) : std::nullopt;
@@ -59,7 +62,9 @@ int main(int argc, char** argv) {
   namespace cli = sealtrail::cli;
 
   CLI::App app("sealtrail: a tamper-evident, append-only audit log.", "sealtrail");
-  app.footer(std::string(cli::kExitCodeHelp));
+  app.footer("Global flags: " + std::string(cli::kGlobalFlagsHelp) + "\n\n" +
+             std::string(cli::kExitCodeHelp));
+  app.set_version_flag("--version", sealtrail::VersionLine("sealtrail"));
   app.require_subcommand(1);
   CLI::App* local = app.add_subcommand(
       "local",
@@ -399,11 +404,20 @@ int main(int argc, char** argv) {
   int32_t status_code = 0;
   CLI::App* server_append = app.add_subcommand(
       "append",
-      "Append audit records to sealtraild. Without record flags, each line of stdin is one "
-      "record in protobuf's JSON mapping, or {\"record\":RECORD,\"actor_token\":JWT}; all lines "
-      "are checked first, and if one is rejected "
-      "nothing is sent. With record flags, appends the one record they describe. Prints "
-      "{\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per record, once it is durable.");
+      absl::StrCat(
+          "Append audit records to sealtraild. Without record flags, each line of stdin is "
+          "one record in protobuf's JSON mapping, or {\"record\":RECORD,\"actor_token\":JWT}, "
+          "streamed as it comes: sent in batches of up to ",
+          cli::kAppendRequestRecords, " records, a partial batch ",
+          absl::FormatDuration(cli::kAppendFlushDelay),
+          " after its first line if no more come, with at most ", cli::kAppendWindowRequests,
+          " batches unacknowledged (then stdin is not read until the server answers). A bad "
+          "line stops the run there: the lines before it are appended and printed, nothing "
+          "from "
+          "it on is sent, and the error names it (exit 2). With record flags, appends the one "
+          "record they describe. Prints {\"seq\":I,\"leaf_hash\":\"...\",\"tree_size\":N} per "
+          "record, in input order, once it is durable; exit 0 only if every line was "
+          "acknowledged."));
   CLI::Option* append_server = add_server(server_append);
   const std::vector<CLI::Option*> record_options = {
       server_append->add_option("--tenant", record.tenant, "context.tenant_id"),
@@ -437,6 +451,8 @@ int main(int argc, char** argv) {
               "  echo '{\"context\":{\"tenantId\":\"acme\"},\"actor\":{\"userId\":\"a-1\"},"
               "\"action\":{\"name\":\"auth.login\"},\"outcome\":{\"result\":\"SUCCESS\"}}' "
               "| sealtrail append\n"
+              "  tail -f app-audit.jsonl | sealtrail append --server audit.internal:7700 \\\n"
+              "      --tls-ca ca.pem --token-file svc.jwt\n"
               "  sealtrail append --tenant acme --action call.barge --outcome SUCCESS \\\n"
               "      --actor-token \"$(sealtrail dev-token --data ./data --actor --sub agent-4711 "
               "--user-tenant acme)\"");
@@ -450,7 +466,7 @@ int main(int argc, char** argv) {
     run = [&, from_flags]() -> absl::Status {
       ASSIGN_OR_RETURN(cli::ServerConnection server, connection(append_server));
       cli::ServerClient client(std::move(server));
-      if (!from_flags) return cli::RunServerAppend(client, std::cin, std::cout);
+      if (!from_flags) return cli::RunServerAppendFromFd(client, STDIN_FILENO, std::cout);
       if (append_status_code->count() > 0) record.status_code = status_code;
       return cli::RunServerAppendRecord(client, record, std::cout, actor_token);
     };
@@ -465,8 +481,11 @@ int main(int argc, char** argv) {
     command->add_option("--trace-id", args.trace_id, "Only this trace id (32 hex digits)");
     return std::make_pair(
         command->add_option("--from", args.from,
-                            "Committed at or after TIME: RFC 3339 or nanoseconds since 1970"),
-        command->add_option("--to", args.to, "Committed before TIME"));
+                            "Committed at or after TIME: RFC 3339 (2026-11-23T10:00:00Z), a date "
+                            "(2026-11-23: midnight UTC), now, a duration before now (90s, 30m, "
+                            "1h, 7d), or nanoseconds since 1970"),
+        command->add_option("--to", args.to,
+                            "Committed before TIME (the same forms); must be after --from"));
   };
   cli::QueryArgs query_args;
   CLI::App* query = app.add_subcommand(
@@ -649,8 +668,18 @@ int main(int argc, char** argv) {
     run = [&] { return cli::RunVerifyBundle(env, bundle_dir, vkey, origin, std::cout); };
   });
 
+  // Global flags before the command are moved after it (global_flags.h), then parsed as usual.
+  absl::StatusOr<std::vector<std::string>> args =
+      cli::HoistGlobalFlags(app, std::vector<std::string>(argv + 1, argv + argc));
+  if (!args.ok()) {
+    std::cerr << "sealtrail: " << args.status().message()
+              << "\nRun with --help for more information.\n";
+    return cli::kExitUsage;
+  }
+  std::vector<char*> hoisted_argv = {argv[0]};
+  for (std::string& arg : *args) hoisted_argv.push_back(arg.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(hoisted_argv.size()), hoisted_argv.data());
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);    // --help
     std::cerr << cli::UsageErrorText(e, "sealtrail");  // Never a stray token.

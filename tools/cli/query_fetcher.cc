@@ -5,10 +5,12 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "cli/evidence.h"
 #include "cli/exit_codes.h"
 #include "cli/record_flags.h"
 #include "cli/server_evidence.h"
+#include "cli/time_flags.h"
 #include "sealtrail/status_macros.h"
 #include "server/record/record.h"
 
@@ -33,13 +35,17 @@ absl::StatusOr<v1::QueryRequest> QueryRequestFromArgs(const QueryArgs& args) {
     ASSIGN_OR_RETURN(*request.mutable_trace_id(),
                      ParseHexId(args.trace_id, kTraceIdBytes, "--trace-id"));
   }
+  const absl::Time now = args.now.value_or(absl::Now());
   if (!args.from.empty()) {
-    ASSIGN_OR_RETURN(int64_t from_ns, ParseTimeFlag(args.from, "--from"));
+    ASSIGN_OR_RETURN(int64_t from_ns, ParseTimeFlag(args.from, "--from", now));
     request.set_from_ns(from_ns);
   }
   if (!args.to.empty()) {
-    ASSIGN_OR_RETURN(int64_t to_ns, ParseTimeFlag(args.to, "--to"));
+    ASSIGN_OR_RETURN(int64_t to_ns, ParseTimeFlag(args.to, "--to", now));
     request.set_to_ns(to_ns);
+    if (!args.from.empty()) {
+      RETURN_IF_ERROR(CheckTimeRange(args.from, request.from_ns(), args.to, to_ns));
+    }
   }
   if (args.limit == 0 || args.limit > std::numeric_limits<uint32_t>::max()) {
     return absl::InvalidArgumentError(

@@ -29,9 +29,12 @@ struct QueryArgs {
   std::string action{};    // Empty: any.
   std::string outcome{};   // Empty: any; else SUCCESS, FAILURE or DENIED.
   std::string trace_id{};  // Empty: any; else 32 hex digits.
-  std::string from{};      // Empty: no bound; else a time (ParseTimeFlag), inclusive.
-  std::string to{};        // Empty: no bound; else a time, exclusive.
-  uint64_t limit = 100;    // 1 to 2^32-1 records.
+  std::string from{};      // Empty: no bound; else a time (time_flags.h), inclusive.
+  std::string to{};        // Empty: no bound; else a time, exclusive; after from.
+  // What `now` and relative times ("1h": an hour before now) are counted from; unset: the time
+  // the request is built. One instant for both flags.
+  std::optional<absl::Time> now{};
+  uint64_t limit = 100;  // 1 to 2^32-1 records.
   bool oldest_first = false;
   bool with_proofs = false;
   std::string format = "table";  // table, json or csv (query_output.h).
@@ -45,7 +48,8 @@ struct QueryArgs {
 inline constexpr uint32_t kQueryPageRecords = 1000;
 
 // The request for `args`' tenant, filters, time range, order and proofs (no limit or page token
-// yet). INVALID_ARGUMENT naming the flag for an outcome, trace id, time or limit that is wrong.
+// yet). INVALID_ARGUMENT naming the flag for an outcome, trace id, time or limit that is wrong,
+// and naming both for a --from that is not before --to (the range [from, to) would be empty).
 absl::StatusOr<v1::QueryRequest> QueryRequestFromArgs(const QueryArgs& args);
 
 // Fetches query pages and verifies every result before it is handed on.

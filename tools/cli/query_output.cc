@@ -55,36 +55,6 @@ absl::StatusOr<QueryFormat> ParseQueryFormat(std::string_view name) {
                                                  absl::string_view(name.data(), name.size()), "'"));
 }
 
-absl::StatusOr<int64_t> ParseTimeFlag(std::string_view text, std::string_view flag) {
-  const absl::string_view input(text.data(), text.size());
-  const auto invalid = [&](absl::string_view why) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(absl::string_view(flag.data(), flag.size()), " '", input, "': ", why));
-  };
-  if (!input.empty() && std::all_of(input.begin(), input.end(), absl::ascii_isdigit)) {
-    int64_t nanos = 0;
-    if (!absl::SimpleAtoi(input, &nanos)) {
-      return invalid("nanoseconds since 1970 must fit in 64 bits");
-    }
-    return nanos;
-  }
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(absl::RFC3339_full, input, &time, &error)) {
-    return invalid(absl::StrCat(
-        "expected RFC 3339 (e.g. 2026-11-23T10:00:00Z) or nanoseconds since 1970: ", error));
-  }
-  if (time < absl::UnixEpoch() || time > absl::FromUnixNanos(std::numeric_limits<int64_t>::max())) {
-    return invalid("must be from 1970 to 2262");
-  }
-  return absl::ToUnixNanos(time);
-}
-
-std::string FormatCommitTime(int64_t unix_nanos) {
-  return absl::FormatTime("%Y-%m-%d%ET%H:%M:%E9SZ", absl::FromUnixNanos(unix_nanos),
-                          absl::UTCTimeZone());
-}
-
 absl::StatusOr<Json> QueryRowJson(const QueryRow& row) {
   ASSIGN_OR_RETURN(std::string record_json, RecordToJson(row.record));
   ASSIGN_OR_RETURN(Json record, ParseJson(record_json));

@@ -1,4 +1,4 @@
-// How `sealtrail query` prints the records it found, and how it reads times.
+// How `sealtrail query` prints the records it found (times are read in time_flags.h).
 //
 //   json   one line per record: {"seq":I,"record":{...},"data":"<base64>","leaf_hash":"<base64>"}
 //          and, with proofs, "inclusion":{...} as `local prove-inclusion` prints it (evidence.h).
@@ -29,6 +29,7 @@
 #include "absl/types/span.h"
 #include "cli/evidence.h"
 #include "cli/output.h"
+#include "cli/time_flags.h"  // FormatCommitTime, the times printed.
 #include "sealtrail/hash.h"
 #include "sealtrail/v1/audit_record.pb.h"
 
@@ -38,14 +39,6 @@ enum class QueryFormat { kTable, kJson, kCsv };
 
 // "table", "json" or "csv"; INVALID_ARGUMENT for anything else.
 absl::StatusOr<QueryFormat> ParseQueryFormat(std::string_view name);
-
-// A time flag: RFC 3339 ("2026-11-23T10:00:00Z", "2026-11-23T11:00:00.5+01:00") or a decimal
-// count of nanoseconds since the Unix epoch. INVALID_ARGUMENT naming `flag` for anything else,
-// or a time before 1970 or after 2262 (what int64 nanoseconds hold).
-absl::StatusOr<int64_t> ParseTimeFlag(std::string_view text, std::string_view flag);
-
-// "2026-11-23T10:00:00.000000000Z".
-std::string FormatCommitTime(int64_t unix_nanos);
 
 // One query result, already verified (see server_commands.h).
 struct QueryRow {

@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "cli/exit_codes.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/client_interceptor.h"
@@ -126,7 +127,9 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code) {
   }
 }
 
-absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& server) {
+namespace {
+
+absl::Status FromGrpcStatusUnmarked(const grpc::Status& status, const ServerConnection& server) {
   const absl::StatusCode code = FromGrpcCode(status.error_code());
   if (code == absl::StatusCode::kOk) return absl::OkStatus();
   if (code == absl::StatusCode::kUnavailable) {
@@ -139,6 +142,12 @@ absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& 
                                            kTokenEnv, ", or --data DIR of a local sealtraild)"));
   }
   return absl::Status(code, status.error_message());
+}
+
+}  // namespace
+
+absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& server) {
+  return MarkFromServer(FromGrpcStatusUnmarked(status, server));
 }
 
 ServerClient::ServerClient(ServerConnection server) : server_(std::move(server)) {

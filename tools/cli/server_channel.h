@@ -72,7 +72,8 @@ absl::StatusCode FromGrpcCode(grpc::StatusCode code);
 // The absl::Status for a gRPC status: the same canonical code and the server's message, with
 // "server at ADDRESS: " prepended when the server could not be reached (UNAVAILABLE), since
 // gRPC's own message for that names no address the user would recognize, and for UNAUTHENTICATED
-// without a token a hint of how to give one. The only place a gRPC status is converted.
+// without a token a hint of how to give one, marked as the server's (MarkFromServer, so that its
+// UNAUTHENTICATED is exit 5, not 3). The only place a gRPC status is converted.
 absl::Status FromGrpcStatus(const grpc::Status& status, const ServerConnection& server);
 
 // The server's unary calls, each with the connection's deadline and its status converted by

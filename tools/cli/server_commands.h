@@ -1,7 +1,8 @@
-// The `sealtrail` commands that talk to a running sealtraild over gRPC: append, query, prove and
-// checkpoint (`witness --server` is in witness.h). Each takes the server to reach
-// (server_channel.h), prints to `out` and returns a status that main() maps to an exit code, as
-// local_commands.h does. Nothing here exits or touches the process's standard streams.
+// The `sealtrail` commands that talk to a running sealtraild over gRPC: query, prove and
+// checkpoint here, append in append_stream.h (included), `witness --server` in witness.h. Each
+// takes the server to reach (server_channel.h), prints to `out` and returns a status that main()
+// maps to an exit code, as local_commands.h does. Nothing here exits or touches the process's
+// standard streams.
 //
 // The server is not trusted with what it returns: every record's bytes are rehashed against its
 // leaf hash, every proof is verified before it is printed, and with a verifier key the proof is
@@ -21,6 +22,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cli/append_stream.h"
 #include "cli/query_fetcher.h"
 #include "cli/record_flags.h"
 #include "cli/server_channel.h"
@@ -28,41 +30,6 @@
 #include "sealtrail/v1/audit_record.pb.h"
 
 namespace sealtrail::cli {
-
-// `append` from stdin: records per AppendRequest, and requests in flight on the stream.
-inline constexpr size_t kAppendRequestRecords = 256;
-inline constexpr size_t kAppendWindowRequests = 8;
-// Longest JSON line `append` reads.
-inline constexpr size_t kMaxJsonLineBytes = 1 << 20;
-
-// The records `append` sends, and the end users' JWTs that vouch for their actors
-// (AppendRequest.actor_tokens): `actor_tokens` is empty when no record has one, else holds one
-// per record, "" for a record without one.
-struct AppendInput {
-  std::vector<v1::AuditRecord> records{};
-  std::vector<std::string> actor_tokens{};
-};
-
-// Every line of `in` as a record: either a record in protobuf's JSON mapping (RecordFromJson),
-// or {"record": RECORD, "actor_token": "JWT"} (the only two keys; actor_token optional), each
-// record checked with ValidateRecord. INVALID_ARGUMENT naming the 1-based line for the first line
-// that is empty, too long, not a record, or not a valid one (a message never holds a token);
-// UNKNOWN if reading fails.
-absl::StatusOr<AppendInput> ReadJsonRecords(std::istream& in);
-
-// `append`: reads and checks all of `in` first (nothing is sent if any line is rejected), then
-// sends the records in order over AuditLog.AppendStream, kAppendRequestRecords per request with
-// at most kAppendWindowRequests unanswered, and prints one line per record as each reply arrives
-// (after the server made it durable): ToJson(AppendedRecord). If the stream fails part way, the
-// records printed are appended and the error says how many that was. DEADLINE_EXCEEDED if the
-// server sends no reply for the connection's call_timeout.
-absl::Status RunServerAppend(ServerClient& client, std::istream& in, std::ostream& out);
-
-// `append --tenant ... --action ... [--actor-token JWT]`: the one record the flags describe
-// (RecordFromFlags, ValidateRecord), sent with the unary Append together with `actor_token` (the
-// end user's JWT; empty: none); prints its line as above.
-absl::Status RunServerAppendRecord(ServerClient& client, const RecordFlags& flags,
-                                   std::ostream& out, const std::string& actor_token = "");
 
 // `query`: the first `limit` matching records (QueryArgs, query_fetcher.h) in the requested
 // order, fetched in Query pages, each verified by QueryFetcher and printed in `format`.
