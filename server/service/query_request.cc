@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/record/record.h"
 
 namespace sealtrail {
 
@@ -11,6 +12,10 @@ absl::StatusOr<IndexQuery> ToIndexQuery(const v1::QueryRequest& request, uint32_
   IndexQuery query;
   if (request.tenant_id().empty()) {
     return absl::InvalidArgumentError("tenant_id is required");
+  }
+  if (request.tenant_id().size() > kMaxRecordIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("tenant_id is ", request.tenant_id().size(),
+                                                   " bytes; the limit is ", kMaxRecordIdBytes));
   }
   query.tenant_id = request.tenant_id();
   if (request.from_ns() < 0) {
