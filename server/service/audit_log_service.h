@@ -91,7 +91,8 @@ class AuditLogService final
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes) override;
 
  private:
-  // Authenticates the caller of a query and checks it may read the request's tenant.
+  // Authenticates the caller of a query and checks it may read the request's tenant, or, for an
+  // all-tenants query, every tenant (authorizer.h, GrantsEveryTenant); refusals are recorded.
   absl::Status AdmitQuery(const grpc::ServerContextBase& context, absl::string_view method,
                           const v1::QueryRequest& request) const;
   // One page: up to `limit` results (0: the request's own limit) after request.page_token.

@@ -53,8 +53,22 @@ absl::Status AuditLogService::AdmitQuery(const grpc::ServerContextBase& context,
                                          const v1::QueryRequest& request) const {
   Call call = access_->Begin(context, method);
   RETURN_IF_ERROR(access_->Authenticate(context, call, request.tenant_id()));
-  // Kept required even for a platform auditor: every index is per tenant.
-  if (request.tenant_id().empty()) return absl::InvalidArgumentError("tenant_id is required");
+  if (request.all_tenants()) {
+    // Recorded against the platform: the request names no one tenant.
+    RETURN_IF_ERROR(access_->AuthorizeRole(call, ""));
+    if (!GrantsEveryTenant(*call.principal, Access::kReadTenant)) {
+      return access_->Deny(
+          call, "",
+          absl::PermissionDeniedError(absl::StrCat(
+              "\"", call.principal->subject,
+              "\" may not query all tenants: that needs role platform-auditor, or auditor for "
+              "tenant \"*\"")));
+    }
+    return absl::OkStatus();  // ToIndexQuery checks the rest of the request.
+  }
+  if (request.tenant_id().empty()) {
+    return absl::InvalidArgumentError("tenant_id is required (or all_tenants)");
+  }
   return access_->Authorize(call, request.tenant_id());
 }
 
