@@ -11,7 +11,8 @@
 // the whole load (memtable inserts, flushes and compactions, which run on RocksDB's own threads,
 // included as wall time: on a 2-core machine they compete with the indexer thread);
 // caller_cpu_us_per_record, the CPU of the calling (indexer) thread alone; and
-// process_cpu_us_per_record, all threads' CPU (flushes and compactions included).
+// process_cpu_us_per_record, all threads' CPU (flushes and compactions included); and
+// disk_bytes_per_record, the index's files once fully compacted (outside the timed region).
 // The index is closed (flushed) inside the timed region, so no work is left undone.
 //
 // BM_LiveIndexFields/<from_stored_bytes>/<record_size>: the per-record cost of making the index
@@ -35,8 +36,10 @@
 #include "absl/strings/str_cat.h"
 #include "bench/record_generator.h"
 #include "benchmark/benchmark.h"
+#include "rocksdb/db.h"
 #include "server/index/audit_index.h"
 #include "server/index/index_fields.h"
+#include "server/index/rocks_options.h"
 #include "server/record/record.h"
 
 namespace {
@@ -45,6 +48,30 @@ double CpuSeconds(clockid_t clock) {
   timespec ts{};
   clock_gettime(clock, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.is_regular_file()) bytes += entry.file_size();
+  }
+  return bytes;
+}
+
+// The index's size once fully compacted with the server's options (what a long-running index
+// converges to; right after Close, the share of uncompressed L0 files varies from run to run).
+uint64_t CompactedBytes(const std::string& dir) {
+  rocksdb::DB* raw = nullptr;
+  if (!rocksdb::DB::Open(sealtrail::index_internal::MakeDbOptions(sealtrail::IndexOptions()), dir,
+                         &raw)
+           .ok()) {
+    return 0;
+  }
+  std::unique_ptr<rocksdb::DB> db(raw);
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  if (!db->CompactRange(compact, nullptr, nullptr).ok() || !db->Close().ok()) return 0;
+  return DirectoryBytes(dir);
 }
 
 std::vector<sealtrail::IndexFields> GenerateRecords(uint64_t count) {
@@ -79,6 +106,7 @@ void BM_IndexAdd(benchmark::State& state) {
   double wall_seconds = 0;
   double caller_cpu_seconds = 0;
   double process_cpu_seconds = 0;
+  uint64_t disk_bytes = 0;
   for (auto _ : state) {
     state.PauseTiming();
     std::filesystem::remove_all(dir);
@@ -106,6 +134,9 @@ void BM_IndexAdd(benchmark::State& state) {
       return;
     }
     caller_cpu_seconds += CpuSeconds(CLOCK_THREAD_CPUTIME_ID) - cpu_start;
+    state.PauseTiming();
+    disk_bytes = CompactedBytes(dir);
+    state.ResumeTiming();
     process_cpu_seconds += CpuSeconds(CLOCK_PROCESS_CPUTIME_ID) - process_cpu_start;
     wall_seconds +=
         std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -116,6 +147,9 @@ void BM_IndexAdd(benchmark::State& state) {
   state.counters["wall_us_per_record"] = wall_seconds * 1e6 / records_done;
   state.counters["caller_cpu_us_per_record"] = caller_cpu_seconds * 1e6 / records_done;
   state.counters["process_cpu_us_per_record"] = process_cpu_seconds * 1e6 / records_done;
+  // The last iteration's index, fully compacted (outside the timed region).
+  state.counters["disk_bytes_per_record"] =
+      static_cast<double>(disk_bytes) / static_cast<double>(total);
 }
 
 BENCHMARK(BM_IndexAdd)

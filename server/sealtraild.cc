@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <string_view>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -44,13 +45,18 @@ int main(int argc, char** argv) {
   std::string port_file;
   options.otlp_http_listen = sealtrail::kDefaultOtlpHttpAddress;
   int64_t jwt_leeway_s = absl::ToInt64Seconds(options.jwt.leeway);
+  int64_t jwt_max_lifetime_s = absl::ToInt64Seconds(options.jwt.max_lifetime);
 
   CLI::App app(
       "sealtraild: the sealtrail audit-log server (gRPC: AuditLog, Prover, OTLP logs, health, "
       "reflection; OTLP/HTTP logs).",
       "sealtraild");
   app.set_version_flag("--version", sealtrail::VersionLine("sealtraild"));
-  app.set_config("--config", "", "Read these flags from a TOML file (key = value, flag names)");
+  CLI::Option* config = app.set_config(
+      "--config", "",
+      "Read these flags from a TOML file (key = value, flag names); an unknown key is an error");
+  // A misspelled key ("lisen") would otherwise be ignored and its default used in silence.
+  app.allow_config_extras(CLI::config_extras_mode::error);
   app.add_option("--listen", options.listen, "HOST:PORT to listen on (port 0: any free port)")
       ->capture_default_str();
   app.add_option("--data", options.data_dir, "Data directory (created if missing)")
@@ -105,6 +111,12 @@ int main(int argc, char** argv) {
   app.add_option("--jwt-leeway-s", jwt_leeway_s, "Clock leeway for exp, nbf and iat, seconds")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{3600}));
+  app.add_option("--jwt-max-lifetime-s", jwt_max_lifetime_s,
+                 "Refuse tokens valid for longer than this (exp - iat, or exp - now without "
+                 "iat), seconds; the default, 366 days, fits the dev token and sealtrail "
+                 "dev-token --ttl")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{60}, int64_t{10} * 366 * 86400));
   app.add_option("--jwt-roles-claim", options.jwt.roles_claim, "Claim holding a caller's roles")
       ->capture_default_str();
   app.add_option("--jwt-tenants-claim", options.jwt.tenants_claim,
@@ -146,11 +158,29 @@ int main(int argc, char** argv) {
   app.footer(
       "Example: sealtraild --data ./data --listen 127.0.0.1:7700\n"
       "Stop with SIGTERM or Ctrl-C: in-flight appends finish and a final checkpoint is signed.");
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ConfigError& e) {
+    // CLI11 says "INI was not able to parse KEY"; name the key and the file in the operator's
+    // words.
+    std::string_view what = e.what();
+    constexpr std::string_view kUnknownKey = "INI was not able to parse ";
+    if (what.substr(0, kUnknownKey.size()) == kUnknownKey) {
+      std::cerr << "sealtraild: unknown key \"" << what.substr(kUnknownKey.size())
+                << "\" in the config file "
+                << (config->results().empty() ? std::string() : config->results().back())
+                << " (keys are the flag names without \"--\"; see sealtraild --help)\n";
+      return e.get_exit_code();
+    }
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
   options.sync = sync == "durable" ? sealtrail::SyncPolicy::kDurable : sealtrail::SyncPolicy::kNone;
   options.index.block_cache_bytes = static_cast<size_t>(index_cache_mb) << 20;
   options.index.write_buffer_bytes = static_cast<size_t>(index_write_buffer_mb) << 20;
   options.jwt.leeway = absl::Seconds(jwt_leeway_s);
+  options.jwt.max_lifetime = absl::Seconds(jwt_max_lifetime_s);
 
   // Block the shutdown signals in every thread (gRPC's and ours inherit this mask), and take
   // them synchronously below with sigwait: no async-signal-safety puzzles.

@@ -136,7 +136,7 @@ std::vector<uint64_t> BruteForce(const std::vector<IndexFields>& all, const Inde
   std::vector<uint64_t> seqs;
   for (uint64_t seq = 0; seq < all.size(); ++seq) {
     const IndexFields& f = all[seq];
-    if (f.tenant_id != q.tenant_id) continue;
+    if (!q.all_tenants && f.tenant_id != q.tenant_id) continue;
     if (q.actor && f.actor != *q.actor) continue;
     if (q.action && f.action != *q.action) continue;
     if (q.trace_id && f.trace_id != *q.trace_id) continue;
@@ -166,8 +166,12 @@ std::vector<uint64_t> AllPages(const AuditIndex& index, IndexQuery q) {
   return seqs;
 }
 
+// Stands for an all-tenants query in ExpectEveryCombinationMatches (not a tenant name: tenants
+// are never empty).
+constexpr char kAllTenants[] = "";
+
 std::string Describe(const IndexQuery& q) {
-  std::string s = "tenant=" + q.tenant_id;
+  std::string s = q.all_tenants ? "all tenants" : "tenant=" + q.tenant_id;
   if (q.actor) s += " actor=" + *q.actor;
   if (q.action) s += " action=" + *q.action;
   if (q.trace_id) s += " trace=" + std::to_string(static_cast<uint8_t>(q.trace_id->back()));
@@ -179,19 +183,19 @@ std::string Describe(const IndexQuery& q) {
   return s;
 }
 
-// Tenant × every subset of {actor, action, trace, outcome, time range} × both orders, with
-// filter values drawn mostly from records of that tenant (so results are non-trivial) and
-// sometimes absent ones, at several limits. Returns the number of queries whose results were
-// non-empty, to show the test is not vacuous.
+// Tenant (and all tenants at once, kAllTenants) × every subset of {actor, action, trace, outcome,
+// time range} × both orders, with filter values drawn mostly from records of that tenant (so
+// results are non-trivial) and sometimes absent ones, at several limits. Returns the number of
+// queries whose results were non-empty, to show the test is not vacuous.
 int ExpectEveryCombinationMatches(const AuditIndex& index, const std::vector<IndexFields>& all,
                                   int draws, uint32_t seed) {
   std::mt19937 rng(seed);
   int non_empty = 0;
   static const uint32_t kLimits[] = {7, 64, 10000, 1};
-  for (const std::string tenant : {"acme", "globex", "initech", "nobody"}) {
+  for (const std::string tenant : {"acme", "globex", "initech", "nobody", kAllTenants}) {
     std::vector<uint64_t> own;
     for (uint64_t seq = 0; seq < all.size(); ++seq) {
-      if (all[seq].tenant_id == tenant) own.push_back(seq);
+      if (tenant == kAllTenants || all[seq].tenant_id == tenant) own.push_back(seq);
     }
     for (int mask = 0; mask < 32; ++mask) {
       for (const bool newest_first : {true, false}) {
@@ -200,7 +204,11 @@ int ExpectEveryCombinationMatches(const AuditIndex& index, const std::vector<Ind
           const IndexFields& pick = own.empty() ? all[0] : all[own[rng() % own.size()]];
           const IndexFields& pick2 = own.empty() ? all[0] : all[own[rng() % own.size()]];
           IndexQuery q;
-          q.tenant_id = tenant;
+          if (tenant == kAllTenants) {
+            q.all_tenants = true;
+          } else {
+            q.tenant_id = tenant;
+          }
           q.newest_first = newest_first;
           if (mask & 1) q.actor = absent ? "nobody" : pick.actor;
           if (mask & 2) q.action = rng() % 2 ? pick.action : pick2.action;
@@ -370,6 +378,22 @@ TEST_F(AuditIndexTest, BadQueriesAreInvalidArgument) {
   q.limit = kMaxQueryLimit;
   q.trace_id = std::string(15, 'x');
   EXPECT_THAT(index->Query(q), StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("trace")));
+
+  // An all-tenants query names no tenant, and its page tokens are its own.
+  q = IndexQuery{};
+  q.all_tenants = true;
+  q.tenant_id = "acme";
+  EXPECT_THAT(index->Query(q),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("tenant_id must be empty")));
+  q.tenant_id.clear();
+  q.limit = 3;
+  ASSERT_OK_AND_ASSIGN(const IndexQueryResult first, index->Query(q));
+  ASSERT_FALSE(first.next_page_token.empty());
+  IndexQuery one_tenant;
+  one_tenant.tenant_id = "acme";
+  one_tenant.page_token = first.next_page_token;
+  EXPECT_THAT(index->Query(one_tenant),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("another query")));
 }
 
 TEST_F(AuditIndexTest, AddRefusesGapsAndRegressions) {

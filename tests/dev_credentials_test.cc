@@ -223,6 +223,23 @@ TEST_F(DevCredentialsTest, TokenExpiresAfterItsTtl) {
               StatusIs(absl::StatusCode::kUnauthenticated, HasSubstr("token expired at")));
 }
 
+// The verifier's default lifetime limit takes the longest dev token `sealtrail dev-token --ttl`
+// mints (366 days) and the server's own (kDevTokenTtl, 30 days), and no longer one.
+TEST_F(DevCredentialsTest, TheLongestDevTokensFitTheDefaultLifetimeLimit) {
+  ASSERT_OK_AND_ASSIGN(const DevCredentials credentials, Open());
+  std::unique_ptr<JwtVerifier> verifier = VerifierFor(credentials);
+  DevTokenClaims claims = AliceClaims();
+  for (const absl::Duration ttl : {absl::Hours(24 * 30), absl::Hours(24 * 366)}) {
+    claims.ttl = ttl;
+    ASSERT_OK_AND_ASSIGN(const std::string token, credentials.Mint(claims));
+    EXPECT_OK(verifier->Verify(token)) << absl::FormatDuration(ttl);
+  }
+  claims.ttl = absl::Hours(24 * 367);
+  ASSERT_OK_AND_ASSIGN(const std::string too_long, credentials.Mint(claims));
+  EXPECT_THAT(verifier->Verify(too_long), StatusIs(absl::StatusCode::kUnauthenticated,
+                                                   HasSubstr("more than the maximum of 366 days")));
+}
+
 TEST_F(DevCredentialsTest, MintRefusesBadClaims) {
   ASSERT_OK_AND_ASSIGN(const DevCredentials credentials, Open());
   auto refused = [](const std::string& part) {

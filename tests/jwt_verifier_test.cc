@@ -19,6 +19,8 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "openssl/evp.h"
+#include "openssl/hmac.h"
 #include "server/auth/jwk.h"
 #include "server/auth/jwt_signature.h"
 #include "testing/fault_env.h"
@@ -472,6 +474,82 @@ TEST_F(JwtVerifierTest, ExpIsRequiredAndTimesMustBeNumbers) {
                 Refused("\"iat\" is not a number"));
   }
   EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("exp", -1))), Refused("token expired at"));
+}
+
+// `exp: 1e300` was accepted and never expired: a token's lifetime is limited.
+TEST_F(JwtVerifierTest, TokensLivingLongerThanTheMaximumAreRefused) {
+  const Keys& k = TestKeys();
+  const int64_t now = NowSeconds();
+  const int64_t max_s = absl::ToInt64Seconds(kDefaultMaxTokenLifetime);
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("exp", 1e300))),
+              Refused("token claim \"exp\" is after the year 9999"));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("exp", nlohmann::json(UINT64_MAX)))),
+              Refused("token claim \"exp\" is after the year 9999"));
+  // With iat: exp - iat counts, even for a token issued long ago that expires soon.
+  EXPECT_OK(Verify(SignJwt(k.ed, ClaimsWith("exp", now + max_s))));
+  EXPECT_THAT(Verify(SignJwt(k.ed, ClaimsWith("exp", now + max_s + 1))),
+              Refused("token is valid for 366"));
+  nlohmann::json old = ClaimsWith("iat", now - max_s);
+  old["nbf"] = now - max_s;
+  old["exp"] = now + 60;
+  EXPECT_THAT(Verify(SignJwt(k.ed, old)),
+              Refused("from its \"iat\", more than the maximum of 366 days"));
+  // Without iat: exp - now, with the leeway.
+  nlohmann::json no_iat = ClaimsWithout("iat");
+  no_iat["exp"] = now + max_s;
+  EXPECT_OK(Verify(SignJwt(k.ec, no_iat)));
+  no_iat["exp"] = now + max_s + 3600;
+  EXPECT_THAT(Verify(SignJwt(k.ec, no_iat)), Refused("from now, more than the maximum of 366"));
+
+  // The maximum is configurable.
+  JwtVerifierOptions short_lived = Options();
+  short_lived.max_lifetime = absl::Hours(1);
+  std::unique_ptr<JwtVerifier> verifier = MakeVerifier(JwksOf({&k.hmac}), short_lived);
+  EXPECT_OK(verifier->Verify(SignJwt(k.hmac, ClaimsWith("exp", now + 3600))));
+  EXPECT_THAT(verifier->Verify(SignJwt(k.hmac, ClaimsWith("exp", now + 3601))),
+              Refused("more than the maximum of 0.0416667 days"));
+  JwtVerifierOptions zero = Options();
+  zero.max_lifetime = absl::ZeroDuration();
+  absl::StatusOr<JwtKeySet> keys = JwtKeySet::FromJwks(JwksOf({&k.hmac}));
+  ASSERT_OK(keys);
+  EXPECT_THAT(JwtVerifier::Create(*std::move(keys), zero, &env_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("max_lifetime")));
+}
+
+TEST_F(JwtVerifierTest, NegativeAndOutOfRangeTimesAreRefused) {
+  const Keys& k = TestKeys();
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("nbf", -1))),
+              Refused("token claim \"nbf\" is negative"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("iat", -1))),
+              Refused("token claim \"iat\" is negative"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("iat", -0.5))),
+              Refused("token claim \"iat\" is negative"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("exp", -1e300))), Refused("token expired at"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("nbf", 1e19))),
+              Refused("token claim \"nbf\" is after the year 9999"));
+  EXPECT_THAT(Verify(SignJwt(k.rsa, ClaimsWith("iat", 253402300800))),
+              Refused("token claim \"iat\" is after the year 9999"));
+  // JSON has no infinity, but a number too large for a double may parse as one: the payload is
+  // written by hand (a JSON library would not print it) and signed with OpenSSL's HMAC.
+  const std::string header = Base64Url(R"({"alg":"HS256","typ":"JWT","kid":"hs-1"})");
+  const std::string payload = Base64Url(
+      absl::StrCat(R"({"iss":")", kIssuer, R"(","aud":")", kAudience, R"(","exp":1e400})"));
+  const std::string signing_input = absl::StrCat(header, ".", payload);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_size = 0;
+  ASSERT_NE(HMAC(EVP_sha256(), k.hmac.secret.data(), static_cast<int>(k.hmac.secret.size()),
+                 reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size(),
+                 mac, &mac_size),
+            nullptr);
+  const std::string infinite = absl::StrCat(
+      signing_input, ".", Base64Url(std::string_view(reinterpret_cast<char*>(mac), mac_size)));
+  absl::StatusOr<VerifiedToken> verified = Verify(infinite);
+  EXPECT_FALSE(verified.ok());
+  EXPECT_EQ(verified.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_THAT(verified.status().message(),
+              ::testing::AnyOf(HasSubstr("\"exp\" is not a finite number"),
+                               HasSubstr("\"exp\" is after the year 9999"),
+                               HasSubstr("payload is not a JSON object")));
 }
 
 TEST_F(JwtVerifierTest, WrongOrMissingIssuerIsRefused) {

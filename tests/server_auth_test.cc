@@ -19,6 +19,7 @@
 #include "server/record/record.h"
 #include "server/service/denial_recorder.h"
 #include "server_testing/test_certs.h"
+#include "server_testing/test_client.h"
 #include "server_testing/test_server.h"
 #include "testing/file_util.h"
 #include "testing/scratch_dir.h"
@@ -27,101 +28,16 @@
 namespace sealtrail {
 namespace {
 
+using ::sealtrail::testing::Client;
 using ::sealtrail::testing::HasSubstrIgnoringCase;
 using ::sealtrail::testing::MakeRecord;
+using ::sealtrail::testing::Parse;
 using ::sealtrail::testing::PemPair;
 using ::sealtrail::testing::ScratchDir;
+using ::sealtrail::testing::TenantQuery;
 using ::sealtrail::testing::TestCa;
 using ::sealtrail::testing::TestServer;
 using ::testing::HasSubstr;
-
-// Stubs over one channel that sends one token.
-struct Client {
-  Client(const TestServer& server, const std::string& token)
-      : channel(server.NewChannel(token)),
-        audit(v1::AuditLog::NewStub(channel)),
-        prover(v1::Prover::NewStub(channel)) {}
-
-  grpc::Status Append(const std::vector<v1::AuditRecord>& records,
-                      v1::AppendResponse* response = nullptr) {
-    v1::AppendRequest request;
-    for (const v1::AuditRecord& record : records) *request.add_records() = record;
-    v1::AppendResponse ignored;
-    grpc::ClientContext context;
-    return audit->Append(&context, request, response != nullptr ? response : &ignored);
-  }
-
-  grpc::Status AppendStream(const std::vector<v1::AuditRecord>& records) {
-    v1::AppendRequest request;
-    for (const v1::AuditRecord& record : records) *request.add_records() = record;
-    grpc::ClientContext context;
-    auto stream = audit->AppendStream(&context);
-    stream->Write(request);
-    stream->WritesDone();
-    v1::AppendResponse response;
-    while (stream->Read(&response)) {
-    }
-    return stream->Finish();
-  }
-
-  grpc::Status Query(const v1::QueryRequest& request, v1::QueryResponse* response) {
-    grpc::ClientContext context;
-    return audit->Query(&context, request, response);
-  }
-
-  grpc::Status QueryStream(const v1::QueryRequest& request, std::vector<v1::QueryResult>* out) {
-    grpc::ClientContext context;
-    auto reader = audit->QueryStream(&context, request);
-    v1::QueryResponse page;
-    while (reader->Read(&page))
-      out->insert(out->end(), page.results().begin(), page.results().end());
-    return reader->Finish();
-  }
-
-  grpc::Status ProveSeq(uint64_t seq, v1::ProveInclusionResponse* response) {
-    v1::ProveInclusionRequest request;
-    request.set_seq(seq);
-    grpc::ClientContext context;
-    return prover->ProveInclusion(&context, request, response);
-  }
-
-  grpc::Status ProveLeafHash(const std::string& hash, v1::ProveInclusionResponse* response) {
-    v1::ProveInclusionRequest request;
-    request.set_leaf_hash(hash);
-    grpc::ClientContext context;
-    return prover->ProveInclusion(&context, request, response);
-  }
-
-  grpc::Status GetCheckpoint(v1::GetCheckpointResponse* response) {
-    grpc::ClientContext context;
-    return prover->GetCheckpoint(&context, v1::GetCheckpointRequest(), response);
-  }
-
-  grpc::Status ProveConsistency(uint64_t old_size, v1::ProveConsistencyResponse* response) {
-    v1::ProveConsistencyRequest request;
-    request.set_old_size(old_size);
-    grpc::ClientContext context;
-    return prover->ProveConsistency(&context, request, response);
-  }
-
-  std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<v1::AuditLog::Stub> audit;
-  std::unique_ptr<v1::Prover::Stub> prover;
-};
-
-v1::QueryRequest TenantQuery(const std::string& tenant) {
-  v1::QueryRequest query;
-  query.set_tenant_id(tenant);
-  query.set_order(v1::QueryRequest::OLDEST_FIRST);
-  query.set_limit(1000);
-  return query;
-}
-
-v1::AuditRecord Parse(const v1::QueryResult& result) {
-  absl::StatusOr<v1::AuditRecord> record = ParseStoredRecord(result.data());
-  EXPECT_TRUE(record.ok()) << record.status();
-  return record.value_or(v1::AuditRecord());
-}
 
 class ServerAuthTest : public ::testing::Test {
  protected:

@@ -313,6 +313,19 @@ TEST_F(ServerCliTest, QueryArgumentsAreCheckedBeforeAsking) {
   EXPECT_THAT(out.str(), IsEmpty());
 }
 
+TEST_F(ServerCliTest, QueryAllTenantsSearchesEveryTenantInSequenceOrder) {
+  Append({MakeRecord("acme", "alice", "call.barge"), MakeRecord("globex", "bob", "call.barge"),
+          MakeRecord("acme", "carol", "data.export")});
+  const std::vector<JsonLine> all = QueryJson({.all_tenants = true, .oldest_first = true});
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["record"]["context"]["tenantId"], "acme");
+  EXPECT_EQ(all[1]["record"]["context"]["tenantId"], "globex");
+  EXPECT_EQ(all[2]["record"]["context"]["tenantId"], "acme");
+  std::ostringstream out;
+  EXPECT_THAT(RunQuery(client(), {.tenant = "acme", .all_tenants = true}, out),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("exclude each other")));
+}
+
 TEST_F(ServerCliTest, QueryLimitCountsAcrossPages) {
   std::vector<v1::AuditRecord> records;
   for (uint32_t i = 0; i < kQueryPageRecords + 5; ++i) {

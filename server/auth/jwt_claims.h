@@ -23,6 +23,8 @@ namespace sealtrail {
 //   "exp" is required and must be a number; the token is refused from exp + leeway on.
 //   "nbf", if present, must be a number; refused before nbf - leeway.
 //   "iat", if present, must be a number no later than now + leeway.
+//   Each of the three must be finite, not after the year 9999, and nbf and iat not negative.
+//   exp - iat (exp - now without iat) must not exceed options.max_lifetime.
 //   "iss" must be a string equal to options.issuer.
 //   "aud" must be a string or an array of strings containing options.audience.
 //   "sub" and the role and tenant claims must be strings if present; the roles and tenants

@@ -140,6 +140,9 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(JwtKeySet keys,
   if (options.leeway < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("JWT leeway is negative");
   }
+  if (options.max_lifetime <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("JWT max_lifetime is not positive");
+  }
   if (options.max_token_bytes == 0) {
     return absl::InvalidArgumentError("JWT max_token_bytes is 0");
   }

@@ -12,7 +12,9 @@
 // carries itself ("jku", "jwk", "x5u", "x5c") are never used.
 //
 // Claims checked: "exp" (required), "nbf" (if present), "iat" not in the future, "iss" equal to
-// options.issuer, "aud" (string or array) containing options.audience, each with options.leeway.
+// options.issuer, "aud" (string or array) containing options.audience, each with options.leeway;
+// and a lifetime (exp - iat, or exp - now without iat) of at most options.max_lifetime, so a
+// token with `exp: 1e300` is refused instead of never expiring.
 //
 // Errors: every refusal is UNAUTHENTICATED with a message naming the problem ("token expired at
 // 2026-11-23T10:00:00Z", "unknown key id \"k7\"", "alg none is not accepted", ...); the message
@@ -73,10 +75,15 @@ class JwtKeySet {
   std::vector<std::shared_ptr<const Key>> keys_;
 };
 
+inline constexpr absl::Duration kDefaultMaxTokenLifetime = absl::Hours(24 * 366);
+
 struct JwtVerifierOptions {
   std::string issuer;    // Required "iss" value; must not be empty.
   std::string audience;  // Required member of "aud"; must not be empty.
   absl::Duration leeway = absl::Seconds(30);
+  // Longest lifetime accepted: exp - iat, or exp - now for a token without iat. The default fits
+  // the server's dev token (30 days) and the longest `sealtrail dev-token --ttl` (366 days).
+  absl::Duration max_lifetime = kDefaultMaxTokenLifetime;
   // Longest token accepted, in bytes (oversized headers are refused before any parsing).
   size_t max_token_bytes = 8 * 1024;
   // Claim names (configurable because identity providers differ).
@@ -101,8 +108,8 @@ struct VerifiedToken {
 class JwtVerifier {
  public:
   // `env` supplies the clock (nullptr: Env::Default()); not owned. INVALID_ARGUMENT if the
-  // issuer or audience is empty, the key set is empty, the leeway is negative or
-  // max_token_bytes is 0.
+  // issuer or audience is empty, the key set is empty, the leeway is negative, max_lifetime is
+  // not positive or max_token_bytes is 0.
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(JwtKeySet keys,
                                                              JwtVerifierOptions options,
                                                              Env* env = nullptr);

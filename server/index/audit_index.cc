@@ -175,10 +175,10 @@ absl::Status AuditIndex::AddLocked(uint64_t first_seq, absl::Span<const IndexFie
   // tenant, actor or action are interleaved with the others in sequence order. This takes about
   // a third off the indexer's CPU per record (bench/index_bench.cc).
   std::vector<std::string> values;
-  values.reserve(records.size());
+  values.reserve(records.size() * 2);
   std::vector<std::pair<std::string, uint32_t>> entries;  // Key, index into values (or kNoValue).
   constexpr uint32_t kNoValue = ~uint32_t{0};
-  entries.reserve(records.size() * 5);
+  entries.reserve(records.size() * 6);
   for (size_t i = 0; i < records.size(); ++i) {
     const IndexFields& f = records[i];
     const uint64_t seq = first_seq + i;
@@ -199,6 +199,10 @@ absl::Status AuditIndex::AddLocked(uint64_t first_seq, absl::Span<const IndexFie
       entries.emplace_back(
           index_internal::SeqKey(index_internal::TracePrefix(f.tenant_id, f.trace_id), seq), value);
     }
+    values.push_back(index_internal::EncodeAllTenantsValue(f));
+    entries.emplace_back(
+        index_internal::TimeSeqKey(index_internal::AllTenantsPrefix(), f.commit_time_ns, seq),
+        value + 1);
     // The leaf-hash lookup needs no value: a candidate is confirmed against the log anyway.
     entries.emplace_back(index_internal::SeqKey(index_internal::LeafHashPrefix(f.leaf_hash), seq),
                          kNoValue);

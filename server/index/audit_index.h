@@ -1,6 +1,6 @@
 // AuditIndex: the RocksDB secondary indexes over the audit log, on (tenant, time),
-// (tenant, actor, time), (tenant, action, time) and (tenant, trace id), and a lookup from a
-// record's leaf hash to its sequence number.
+// (tenant, actor, time), (tenant, action, time), (tenant, trace id) and (time) of all tenants,
+// and a lookup from a record's leaf hash to its sequence number.
 //
 // The log is the source of truth; the index is derived state. It records the next sequence
 // number it has to index ("covered") in the same RocksDB WriteBatch as the entries, so the
@@ -79,10 +79,11 @@ class AuditIndex {
   [[nodiscard]] absl::Status CatchUp(const Log& log, const IndexDecoder& decoder);
 
   // Sequence numbers matching `query`, picked with the most selective index it allows
-  // (trace > actor > action > time); the other filters are applied from entry values.
-  // INVALID_ARGUMENT for an empty tenant, a limit outside 1..kMaxQueryLimit, a trace id that
-  // is not 16 bytes, from_ns > to_ns, or a page token of another query. DATA_LOSS if RocksDB
-  // finds corruption (the caller should rebuild).
+  // (trace > actor > action > time; an all-tenants query scans the all-tenants time index);
+  // the other filters are applied from entry values.
+  // INVALID_ARGUMENT for an empty tenant (a tenant with all_tenants), a limit
+  // outside 1..kMaxQueryLimit, a trace id that is not 16 bytes, from_ns > to_ns, or a page token of
+  // another query. DATA_LOSS if RocksDB finds corruption (the caller should rebuild).
   [[nodiscard]] absl::StatusOr<IndexQueryResult> Query(const IndexQuery& query) const;
 
   // Sequence numbers, ascending, of up to `max_results` indexed records whose leaf hash starts

@@ -88,6 +88,8 @@ std::string TracePrefix(std::string_view tenant, std::string_view trace_id) {
   return key;
 }
 
+std::string AllTenantsPrefix() { return std::string(1, kAllTenantsTag); }
+
 std::string LeafHashPrefix(std::string_view leaf_hash) {
   std::string key(1, kLeafHashTag);
   key.append(leaf_hash.substr(0, kLeafHashKeyBytes));
@@ -136,6 +138,7 @@ size_t InsertRunPrefixLength(std::string_view key) {
       if (!ConsumeLengthPrefixed(&rest)) return 0;
       break;
     case kLeafHashTag:
+    case kAllTenantsTag:
       return 1;
     default:
       return 0;  // Meta keys are few.
@@ -160,7 +163,11 @@ std::string EncodeEntryValue(const IndexFields& fields) {
   return value;
 }
 
-absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes) {
+std::string EncodeAllTenantsValue(const IndexFields& fields) {
+  return EncodeEntryValue(fields) + fields.trace_id;
+}
+
+absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes, bool all_tenants) {
   if (bytes.size() < 12) return absl::DataLossError("index entry value too short");
   EntryValue value;
   value.time_ns = TimeFromOrdinal(DecodeBe64(bytes));
@@ -171,9 +178,12 @@ absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes) {
   const std::optional<std::string_view> actor = ConsumeLengthPrefixed(&bytes);
   const std::optional<std::string_view> action =
       actor ? ConsumeLengthPrefixed(&bytes) : std::nullopt;
-  if (!action || !bytes.empty()) return absl::DataLossError("malformed index entry value");
+  const bool trace_ok =
+      all_tenants ? (bytes.empty() || bytes.size() == kTraceIdSize) : bytes.empty();
+  if (!action || !trace_ok) return absl::DataLossError("malformed index entry value");
   value.actor = std::string(*actor);
   value.action = std::string(*action);
+  value.trace_id = std::string(bytes);
   return value;
 }
 

@@ -7,6 +7,7 @@
 //   X lp(tenant) lp(action) ord(time) be64(seq)    (tenant, action, time)
 //   R lp(tenant) trace[16] be64(seq)               (tenant, trace id)
 //   H leaf_hash[0..8) be64(seq)                    leaf hash -> seq, all tenants; empty value
+//   G ord(time) be64(seq)                          (time) of every tenant, for all-tenants queries
 //   M name                                         meta: format marker, covered sequence number
 // lp(s) is a LEB128 length then the bytes, so no prefix of one tenant's keys is another's.
 // ord(t) is the int64 time with its sign bit flipped, big-endian, so byte order is time order.
@@ -27,6 +28,7 @@ inline constexpr char kActorTag = 'A';
 inline constexpr char kActionTag = 'X';
 inline constexpr char kTraceTag = 'R';
 inline constexpr char kLeafHashTag = 'H';
+inline constexpr char kAllTenantsTag = 'G';
 inline constexpr char kMetaTag = 'M';
 
 inline constexpr size_t kTraceIdSize = 16;
@@ -34,7 +36,7 @@ inline constexpr size_t kLeafHashSize = 32;
 // H keys hold this many leading bytes of the leaf hash: enough to make a false candidate rare
 // (about n / 2^64 per lookup in a log of n records), and the caller confirms against the log.
 inline constexpr size_t kLeafHashKeyBytes = 8;
-inline constexpr std::string_view kIndexFormat = "sealtrail-index/2";
+inline constexpr std::string_view kIndexFormat = "sealtrail-index/3";
 
 std::string FormatKey();   // value: kIndexFormat
 std::string CoveredKey();  // value: be64(next sequence number to index)
@@ -49,10 +51,12 @@ std::string TimePrefix(std::string_view tenant);
 std::string ActorPrefix(std::string_view tenant, std::string_view actor);
 std::string ActionPrefix(std::string_view tenant, std::string_view action);
 std::string TracePrefix(std::string_view tenant, std::string_view trace_id);
+// 'G': every G key starts with it.
+std::string AllTenantsPrefix();
 // 'H' and the first kLeafHashKeyBytes of `leaf_hash`. REQUIRES: leaf_hash.size() >= 8.
 std::string LeafHashPrefix(std::string_view leaf_hash);
 
-// prefix + ord(time) + be64(seq), for T, A and X keys.
+// prefix + ord(time) + be64(seq), for T, A, X and G keys.
 std::string TimeSeqKey(std::string_view prefix, int64_t time_ns, uint64_t seq);
 // prefix + be64(seq), for R and H keys.
 std::string SeqKey(std::string_view prefix, uint64_t seq);
@@ -71,6 +75,7 @@ size_t LookupPrefixLength(std::string_view key);
 // from the top:
 //  - T, A, X: the part before time and sequence number. Within one such prefix new keys always
 //    sort after every earlier one (commit times never decrease), so the hint is exact.
+//  - G: the tag alone; its keys ascend like those of one T prefix.
 //  - R: the tag and tenant; H: the tag alone. Their keys are random, so AuditIndex::Add sorts
 //    each batch's R and H entries: consecutive inserts then ascend and each starts near the
 //    last instead of at the top. A per-trace or per-hash prefix would add one hint per record.
@@ -79,16 +84,19 @@ size_t InsertRunPrefixLength(std::string_view key);
 
 // The value of every T, A, X and R entry: ord(time) be32(outcome) lp(actor) lp(action). The same
 // for all four indexes, so a scan of any of them can apply the other filters without reading the
-// log. (H entries have an empty value.)
+// log. A G entry's value is the same followed by the trace id (16 bytes, or none), since an
+// all-tenants scan has no trace index to use. (H entries have an empty value.)
 struct EntryValue {
   int64_t time_ns = 0;
   int32_t outcome = 0;
   std::string actor;
   std::string action;
+  std::string trace_id;  // G entries only; empty for the others.
 };
 std::string EncodeEntryValue(const IndexFields& fields);
-// DATA_LOSS if `bytes` is not a well-formed value.
-absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes);
+std::string EncodeAllTenantsValue(const IndexFields& fields);
+// DATA_LOSS if `bytes` is not a well-formed value (of a G entry when `all_tenants`).
+absl::StatusOr<EntryValue> DecodeEntryValue(std::string_view bytes, bool all_tenants = false);
 
 }  // namespace sealtrail::index_internal
 

@@ -14,7 +14,10 @@ inline constexpr uint32_t kMaxQueryLimit = 10000;
 // Every set filter must hold (AND). Results are ordered by (commit time, sequence number), which
 // is sequence order because commit times never decrease along the log.
 struct IndexQuery {
-  std::string tenant_id;  // Required, non-empty.
+  std::string tenant_id;  // Required, non-empty, unless all_tenants.
+  // Every tenant's records (tenant_id must then be empty), in the same (time, seq) order as a
+  // one-tenant query, with the same filters. The caller checks who may ask.
+  bool all_tenants = false;
   std::optional<std::string> actor;
   std::optional<std::string> action;
   std::optional<std::string> trace_id;  // Exactly 16 raw bytes.

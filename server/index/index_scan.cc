@@ -13,7 +13,7 @@
 namespace sealtrail::index_internal {
 namespace {
 
-enum class IndexKind { kTrace, kActor, kAction, kTime };
+enum class IndexKind { kTrace, kActor, kAction, kTime, kAllTenants };
 
 // A key range [lower, upper) of one index and how to read positions out of its keys.
 struct ScanPlan {
@@ -26,7 +26,11 @@ struct ScanPlan {
 
 ScanPlan PlanScan(const IndexQuery& q, const std::optional<PagePosition>& resume) {
   ScanPlan plan;
-  if (q.trace_id) {
+  if (q.all_tenants) {
+    // One key family for every tenant, in time order; every other filter comes from values.
+    plan.kind = IndexKind::kAllTenants;
+    plan.prefix = AllTenantsPrefix();
+  } else if (q.trace_id) {
     plan.kind = IndexKind::kTrace;
     plan.prefix = TracePrefix(q.tenant_id, *q.trace_id);
   } else if (q.actor) {
@@ -72,7 +76,8 @@ absl::StatusOr<Entry> DecodeEntry(const ScanPlan& plan, const rocksdb::Slice& ke
   }
   const std::string_view tail(key.data() + plan.prefix.size(), suffix);
   Entry entry;
-  ASSIGN_OR_RETURN(entry.value, DecodeEntryValue(std::string_view(value.data(), value.size())));
+  ASSIGN_OR_RETURN(entry.value, DecodeEntryValue(std::string_view(value.data(), value.size()),
+                                                 plan.kind == IndexKind::kAllTenants));
   entry.position.seq = DecodeBe64(tail.substr(suffix - 8));
   entry.position.time_ns =
       plan.time_in_key() ? TimeFromOrdinal(DecodeBe64(tail)) : entry.value.time_ns;
@@ -83,6 +88,8 @@ bool Matches(const IndexQuery& q, const Entry& e) {
   if (q.actor && e.value.actor != *q.actor) return false;
   if (q.action && e.value.action != *q.action) return false;
   if (q.outcome && e.value.outcome != *q.outcome) return false;
+  // Only all-tenants entries carry the trace id; a one-tenant trace query scans the trace index.
+  if (q.all_tenants && q.trace_id && e.value.trace_id != *q.trace_id) return false;
   if (q.from_ns && e.position.time_ns < *q.from_ns) return false;
   if (q.to_ns && e.position.time_ns >= *q.to_ns) return false;
   return true;
@@ -91,7 +98,12 @@ bool Matches(const IndexQuery& q, const Entry& e) {
 }  // namespace
 
 absl::Status ValidateQuery(const IndexQuery& q) {
-  if (q.tenant_id.empty()) return absl::InvalidArgumentError("tenant_id is required");
+  if (q.all_tenants && !q.tenant_id.empty()) {
+    return absl::InvalidArgumentError("tenant_id must be empty in an all-tenants query");
+  }
+  if (!q.all_tenants && q.tenant_id.empty()) {
+    return absl::InvalidArgumentError("tenant_id is required");
+  }
   if (q.limit < 1 || q.limit > kMaxQueryLimit) {
     return absl::InvalidArgumentError(
         absl::StrCat("limit must be between 1 and ", kMaxQueryLimit, ", got ", q.limit));

@@ -36,6 +36,8 @@ std::string QueryFingerprint(const IndexQuery& query) {
   AppendOptionalInt(&canonical, query.from_ns);
   AppendOptionalInt(&canonical, query.to_ns);
   canonical.push_back(query.newest_first ? 1 : 0);
+  // Only when set, so the tokens of one-tenant queries stay what they were.
+  if (query.all_tenants) canonical.append("all-tenants");
   const Hash digest = Sha256(canonical);
   return std::string(reinterpret_cast<const char*>(digest.data()), kFingerprintSize);
 }

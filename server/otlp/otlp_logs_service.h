@@ -15,18 +15,19 @@
 
 namespace sealtrail {
 
+// Export is registered raw and parses its own requests (server/service/raw_call.h), so an
+// unparseable export is INVALID_ARGUMENT saying why, not gRPC's empty UNIMPLEMENTED.
 class OtlpLogsService final
-    : public opentelemetry::proto::collector::logs::v1::LogsService::WithCallbackMethod_Export<
+    : public opentelemetry::proto::collector::logs::v1::LogsService::WithRawCallbackMethod_Export<
           opentelemetry::proto::collector::logs::v1::LogsService::Service> {
  public:
   // Neither owned; both must outlive the service (and the gRPC server it is registered with).
   OtlpLogsService(const OtlpIngest* ingest, const AccessControl* access)
       : ingest_(ingest), access_(access) {}
 
-  grpc::ServerUnaryReactor* Export(
-      grpc::CallbackServerContext* context,
-      const opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest* request,
-      opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse* response) override;
+  grpc::ServerUnaryReactor* Export(grpc::CallbackServerContext* context,
+                                   const grpc::ByteBuffer* request_bytes,
+                                   grpc::ByteBuffer* response_bytes) override;
 
  private:
   const OtlpIngest* const ingest_;

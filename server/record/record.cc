@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "google/protobuf/descriptor.h"
@@ -158,6 +159,30 @@ absl::Status ValidateRecord(const AuditRecord& record) {
   if (status.ok()) status = CheckSizes(record);
   if (status.ok()) status = CheckNoUnknownFields(record, "record");
   return status;
+}
+
+bool IsReservedTenant(std::string_view tenant) { return tenant.starts_with(kReservedTenantPrefix); }
+
+bool IsReservedAction(std::string_view action) {
+  return action == kDeniedAction || action.starts_with(kReservedActionPrefix);
+}
+
+absl::Status CheckNotReserved(const AuditRecord& record) {
+  const std::string& tenant = record.context().tenant_id();
+  if (IsReservedTenant(tenant)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("context.tenant_id \"", absl::CHexEscape(tenant),
+                     "\" is reserved (tenants starting with \"", kReservedTenantPrefix,
+                     "\" are written by the server alone)"));
+  }
+  const std::string& action = record.action().name();
+  if (IsReservedAction(action)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("action.name \"", absl::CHexEscape(action), "\" is reserved (\"",
+                     kDeniedAction, "\" and actions starting with \"", kReservedActionPrefix,
+                     "\" are written by the server alone)"));
+  }
+  return absl::OkStatus();
 }
 
 std::string SerializeForLog(const AuditRecord& record) {

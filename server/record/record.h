@@ -20,7 +20,8 @@
 
 namespace sealtrail {
 
-// Size limits ValidateRecord enforces, in bytes.
+// Size limits ValidateRecord enforces, in bytes. kMaxRecordIdBytes is the one limit of a tenant
+// name everywhere (records, queries, denial evidence): a longer one is refused, never cut.
 inline constexpr size_t kMaxRecordIdBytes = 1024;               // ids, names, routes, roles
 inline constexpr size_t kMaxRecordTextBytes = 4 * 1024;         // user_agent, outcome.reason
 inline constexpr size_t kMaxRecordValueBytes = 64 * 1024;       // details.old_value, new_value
@@ -34,6 +35,21 @@ inline constexpr size_t kMaxRecordAttributesBytes = 64 * 1024;  // keys + values
 // negative times or row counts; strings over the limits above; fields this server does not know
 // (a newer client's), since it could neither check nor index them.
 [[nodiscard]] absl::Status ValidateRecord(const v1::AuditRecord& record);
+
+// Reserved names (docs/security.md, "Reserved names"): records with them are written by the
+// server alone, never accepted from a client on any ingestion path.
+//   tenants   every tenant_id starting with kReservedTenantPrefix, e.g. kPlatformTenant, which
+//             holds the denial evidence whose target tenant is unknown;
+//   actions   kDeniedAction (denial evidence) and every action.name starting with
+//             kReservedActionPrefix (the server's own events and alerts).
+inline constexpr char kReservedTenantPrefix[] = "_";
+inline constexpr char kPlatformTenant[] = "_platform";
+inline constexpr char kDeniedAction[] = "auth.denied";
+inline constexpr char kReservedActionPrefix[] = "sealtrail.";
+bool IsReservedTenant(std::string_view tenant);
+bool IsReservedAction(std::string_view action);
+// OK, or PERMISSION_DENIED naming the reserved tenant or action `record` carries.
+[[nodiscard]] absl::Status CheckNotReserved(const v1::AuditRecord& record);
 
 // The record's deterministic serialization (map entries sorted by key): the leaf data the log
 // stores, byte for byte. The same record always gives the same bytes with this protobuf build;

@@ -35,6 +35,16 @@ absl::Status ValidateAppendRequest(const v1::AppendRequest& request, uint32_t ma
 absl::StatusOr<std::vector<v1::AuditRecord>> AppendAdmission::Admit(
     const Call& call, v1::AppendRequest& request) const {
   RETURN_IF_ERROR(ValidateAppendRequest(request, max_batch_records_));
+  // Reserved tenants and actions are the server's own, whatever tenants the caller may append
+  // to: a record of them from a client could forge denial evidence or alerts.
+  for (int i = 0; i < request.records_size(); ++i) {
+    absl::Status reserved = CheckNotReserved(request.records(i));
+    if (!reserved.ok()) {
+      return access_->Deny(
+          call, request.records(i).context().tenant_id(),
+          absl::PermissionDeniedError(absl::StrCat("records[", i, "]: ", reserved.message())));
+    }
+  }
   // One check per distinct tenant: a batch is usually one tenant's.
   const std::string* checked = nullptr;
   for (const v1::AuditRecord& record : request.records()) {

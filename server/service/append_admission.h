@@ -1,7 +1,10 @@
 // AppendAdmission: what happens to an AppendRequest between its arrival and the AppendPipeline,
 // for Append and AppendStream alike:
 //   1. ValidateAppendRequest: INVALID_ARGUMENT naming the record; not a denial.
-//   2. The caller must be an appender for every record's tenant: PERMISSION_DENIED, recorded as
+//   2. No record may carry a reserved tenant or action (record.h, CheckNotReserved), whatever
+//      the caller's tenants ("*" included): PERMISSION_DENIED naming the name, recorded as a
+//      denial against that tenant; nothing of the request is queued.
+//      The caller must be an appender for every record's tenant: PERMISSION_DENIED, recorded as
 //      a denial against that tenant; nothing of the request is queued.
 //   3. The server-set fields are overwritten: actor.service is the caller's subject,
 //      context.source_ip the client address (Call::source_ip).

@@ -11,6 +11,7 @@
 #include "server/service/audit_log_service.h"
 #include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
+#include "server/service/raw_call.h"
 
 namespace sealtrail {
 namespace {
@@ -28,7 +29,7 @@ void FillResponse(const std::vector<CommittedRecord>& committed, v1::AppendRespo
 }
 
 // An AppendStream refused before anything was read.
-class RefusedStream final : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+class RefusedStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   explicit RefusedStream(grpc::Status refusal) { Finish(std::move(refusal)); }
   void OnDone() override { delete this; }
@@ -42,7 +43,7 @@ class RefusedStream final : public grpc::ServerBidiReactor<v1::AppendRequest, v1
 // replies of the requests before it, and finishes with that request's error. It finishes only
 // when no pipeline callback is outstanding, so a callback never outlives it.
 class AppendStreamReactor final
-    : public grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse> {
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
  public:
   // REQUIRES: `call` is authenticated.
   AppendStreamReactor(AuditLogService* service, AppendPipeline* pipeline,
@@ -78,9 +79,16 @@ class AppendStreamReactor final
     // reading_ stays set until this request is submitted: from its clearing on, another thread
     // may start the next read and submit the next request, which must not overtake this one
     // (a stream's records are committed in the order it sent them).
-    absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_->Admit(call_, request_);
+    // Requests arrive as bytes (raw_call.h): one that does not parse fails the stream with
+    // INVALID_ARGUMENT, where gRPC's own parsing would have ended the reads as if the client had
+    // closed the stream.
+    v1::AppendRequest request;
+    absl::Status parsed = ParseRequest(request_bytes_, request);
+    request_bytes_.Clear();
+    absl::StatusOr<std::vector<v1::AuditRecord>> records =
+        parsed.ok() ? admission_->Admit(call_, request)
+                    : absl::StatusOr<std::vector<v1::AuditRecord>>(parsed);
     absl::Status invalid = records.status();
-    request_.Clear();
     uint64_t id;
     {
       absl::MutexLock lock(&mu_);
@@ -155,7 +163,7 @@ class AppendStreamReactor final
 
   void StartReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     reading_ = true;
-    StartRead(&request_);
+    StartRead(&request_bytes_);
   }
 
   // Writes the next reply if it is ready, reads ahead if the window allows, and finishes when
@@ -165,7 +173,7 @@ class AppendStreamReactor final
     if (!writing_ && (!failed_id_.has_value() || next_write_id_ < *failed_id_)) {
       auto next = replies_.find(next_write_id_);
       if (next != replies_.end()) {
-        reply_ = std::move(next->second);
+        reply_ = SerializeReply(next->second);
         replies_.erase(next);
         ++next_write_id_;
         writing_ = true;
@@ -193,9 +201,9 @@ class AppendStreamReactor final
 
   // The read buffer: only touched while reading_ is true (between StartRead and the point in
   // OnReadDone where reading_ is cleared).
-  v1::AppendRequest request_;
+  grpc::ByteBuffer request_bytes_;
   absl::Mutex mu_;
-  v1::AppendResponse reply_ ABSL_GUARDED_BY(mu_);                        // The write buffer.
+  grpc::ByteBuffer reply_ ABSL_GUARDED_BY(mu_);                          // The write buffer.
   std::map<uint64_t, v1::AppendResponse> replies_ ABSL_GUARDED_BY(mu_);  // Ready, not written.
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;        // Id of the next request read.
   uint64_t next_write_id_ ABSL_GUARDED_BY(mu_) = 0;  // Id of the next reply to write.
@@ -210,30 +218,28 @@ class AppendStreamReactor final
 };
 
 grpc::ServerUnaryReactor* AuditLogService::Append(grpc::CallbackServerContext* context,
-                                                  const v1::AppendRequest* request,
-                                                  v1::AppendResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  Call call = access_->Begin(*context, kAppendMethod);
-  absl::Status authenticated = access_->Authenticate(
-      *context, call, request->records_size() > 0 ? request->records(0).context().tenant_id() : "");
-  if (!authenticated.ok()) {
-    reactor->Finish(ToGrpcStatus(authenticated));
-    return reactor;
-  }
-  v1::AppendRequest owned = *request;  // gRPC's is const; Admit moves the records out.
-  absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_.Admit(call, owned);
-  if (!records.ok()) {
-    reactor->Finish(ToGrpcStatus(records.status()));
-    return reactor;
-  }
-  pipeline_->Submit(*std::move(records), [reactor, response](CommitResult result) {
-    if (result.ok()) FillResponse(*result, response);
-    reactor->Finish(ToGrpcStatus(result.status()));
-  });
-  return reactor;
+                                                  const grpc::ByteBuffer* request_bytes,
+                                                  grpc::ByteBuffer* response_bytes) {
+  return ServeRawUnary<v1::AppendRequest, v1::AppendResponse>(
+      context, request_bytes, response_bytes,
+      [this, context](v1::AppendRequest& request, v1::AppendResponse* response, RawDone done) {
+        Call call = access_->Begin(*context, kAppendMethod);
+        absl::Status authenticated = access_->Authenticate(
+            *context, call,
+            request.records_size() > 0 ? request.records(0).context().tenant_id() : "");
+        if (!authenticated.ok()) return done(ToGrpcStatus(authenticated));
+        // Admit moves the records out of the request, which this call owns.
+        absl::StatusOr<std::vector<v1::AuditRecord>> records = admission_.Admit(call, request);
+        if (!records.ok()) return done(ToGrpcStatus(records.status()));
+        pipeline_->Submit(*std::move(records),
+                          [response, done = std::move(done)](CommitResult result) {
+                            if (result.ok()) FillResponse(*result, response);
+                            done(ToGrpcStatus(result.status()));
+                          });
+      });
 }
 
-grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AuditLogService::AppendStream(
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AuditLogService::AppendStream(
     grpc::CallbackServerContext* context) {
   Call call = access_->Begin(*context, kAppendStreamMethod);
   // The records' tenants are not known yet: each request is authorized as it arrives.

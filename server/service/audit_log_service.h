@@ -1,7 +1,7 @@
 // AuditLogService: the sealtrail.v1.AuditLog gRPC service: Append, AppendStream, Query and
-// QueryStream. The append methods use gRPC's callback API, so a call waiting for its fsync holds
-// no thread: they hand validated records to the AppendPipeline and reply from its callback.
-// The query methods are synchronous and read the index and the log.
+// QueryStream, all on gRPC's callback API. A call waiting for its fsync holds no thread: the
+// append methods hand validated records to the AppendPipeline and reply from its callback. The
+// query methods read the index and the log inline.
 //
 // Every call is authenticated and authorized (AccessControl) and every request checked before
 // anything is touched: an invalid one gets INVALID_ARGUMENT naming the field, a refused one
@@ -46,10 +46,15 @@ struct AuditLogServiceOptions {
 };
 
 class AppendStreamReactor;  // append_methods.cc
+class QueryStreamReactor;   // query_methods.cc
 
+// Every method is registered raw and parses its own requests (raw_call.h), so a request that
+// does not parse is INVALID_ARGUMENT saying why, not gRPC's empty UNIMPLEMENTED.
 class AuditLogService final
-    : public v1::AuditLog::WithCallbackMethod_Append<v1::AuditLog::WithCallbackMethod_AppendStream<
-          v1::AuditLog::WithCallbackMethod_Query<v1::AuditLog::Service>>> {
+    : public v1::AuditLog::WithRawCallbackMethod_Append<
+          v1::AuditLog::WithRawCallbackMethod_AppendStream<
+              v1::AuditLog::WithRawCallbackMethod_Query<
+                  v1::AuditLog::WithRawCallbackMethod_QueryStream<v1::AuditLog::Service>>>> {
  public:
   // None owned; all must outlive the service (and the gRPC server it is registered with).
   AuditLogService(AppendPipeline* pipeline, const Log* log, const AuditIndex* index,
@@ -69,9 +74,9 @@ class AuditLogService final
   void BeginShutdown();
 
   grpc::ServerUnaryReactor* Append(grpc::CallbackServerContext* context,
-                                   const v1::AppendRequest* request,
-                                   v1::AppendResponse* response) override;
-  grpc::ServerBidiReactor<v1::AppendRequest, v1::AppendResponse>* AppendStream(
+                                   const grpc::ByteBuffer* request_bytes,
+                                   grpc::ByteBuffer* response_bytes) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AppendStream(
       grpc::CallbackServerContext* context) override;
   // Runs the query inline on the gRPC thread that received it, like the Prover's methods (one
   // page: an index scan and reads of the records, mostly from the page cache). Through the
@@ -79,13 +84,15 @@ class AuditLogService final
   // While appends are being indexed it first waits for the indexer to cover the log
   // (AppendPipeline::WaitUntilIndexed), so every acknowledged append is found.
   grpc::ServerUnaryReactor* Query(grpc::CallbackServerContext* context,
-                                  const v1::QueryRequest* request,
-                                  v1::QueryResponse* response) override;
-  grpc::Status QueryStream(grpc::ServerContext* context, const v1::QueryRequest* request,
-                           grpc::ServerWriter<v1::QueryResponse>* writer) override;
+                                  const grpc::ByteBuffer* request_bytes,
+                                  grpc::ByteBuffer* response_bytes) override;
+  // Pages until the limit, each computed inline like Query when the previous one is written.
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* QueryStream(
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes) override;
 
  private:
-  // Authenticates the caller of a query and checks it may read the request's tenant.
+  // Authenticates the caller of a query and checks it may read the request's tenant, or, for an
+  // all-tenants query, every tenant (authorizer.h, GrantsEveryTenant); refusals are recorded.
   absl::Status AdmitQuery(const grpc::ServerContextBase& context, absl::string_view method,
                           const v1::QueryRequest& request) const;
   // One page: up to `limit` results (0: the request's own limit) after request.page_token.
@@ -93,6 +100,7 @@ class AuditLogService final
                         v1::QueryResponse* response) const;
 
   friend class AppendStreamReactor;
+  friend class QueryStreamReactor;
   // Returns false (and registers nothing) once shutting down.
   bool RegisterStream(AppendStreamReactor* stream);
   void UnregisterStream(AppendStreamReactor* stream);

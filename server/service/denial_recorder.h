@@ -4,7 +4,8 @@
 //   actor.user_id      the caller's subject, or "anonymous"; actor.verified: whether the subject
 //                      came from a verified credential
 //   action.name        "auth.denied"; action.method: the gRPC method path
-//   context.tenant_id  the tenant the request targeted, or "_platform" when unknown
+//   context.tenant_id  the tenant the request targeted, or "_platform" when unknown (or not a
+//                      possible tenant name: see DenialRecord)
 //   context.source_ip  the client address (ClientAddress)
 //   outcome            DENIED, status_code the gRPC code, reason the refusal message
 //
@@ -37,14 +38,11 @@
 #include "absl/time/time.h"
 #include "sealtrail/env.h"
 #include "sealtrail/v1/audit_record.pb.h"
+#include "server/record/record.h"
 #include "server/service/append_pipeline.h"
 #include "server/service/event_log.h"
 
 namespace sealtrail {
-
-// The tenant of evidence whose target tenant is unknown.
-inline constexpr char kPlatformTenant[] = "_platform";
-inline constexpr char kDeniedAction[] = "auth.denied";
 
 // One refused request.
 struct Denial {
@@ -61,7 +59,10 @@ struct DenialRecorderOptions {
   size_t max_keys = 10000;
 };
 
-// The evidence record of `denial`, valid for ValidateRecord (long fields are cut).
+// The evidence record of `denial`, valid for ValidateRecord. A subject, method or reason over
+// its field's limit (server/record/record.h) is cut, and details.attributes["cut.FIELD"] holds
+// the original's length in bytes. The tenant is never cut: one over the limit (or not UTF-8) is
+// recorded as kPlatformTenant with details.attributes["requested_tenant_bytes"].
 v1::AuditRecord DenialRecord(const Denial& denial);
 
 class DenialRecorder {

@@ -9,6 +9,7 @@
 #include "server/record/record.h"
 #include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
+#include "server/service/raw_call.h"
 
 namespace sealtrail {
 namespace {
@@ -83,33 +84,37 @@ absl::Status ProverService::AdmitWholeLog(const grpc::ServerContextBase& context
   return access_->Authorize(call, "");
 }
 
-namespace {
-
-grpc::ServerUnaryReactor* FinishNow(grpc::CallbackServerContext* context,
-                                    const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
-}
-
-}  // namespace
-
 grpc::ServerUnaryReactor* ProverService::ProveInclusion(grpc::CallbackServerContext* context,
-                                                        const v1::ProveInclusionRequest* request,
-                                                        v1::ProveInclusionResponse* response) {
-  return FinishNow(context, ProveInclusionNow(*context, *request, response));
+                                                        const grpc::ByteBuffer* request_bytes,
+                                                        grpc::ByteBuffer* response_bytes) {
+  return ServeRawUnary<v1::ProveInclusionRequest, v1::ProveInclusionResponse>(
+      context, request_bytes, response_bytes,
+      [this, context](v1::ProveInclusionRequest& request, v1::ProveInclusionResponse* response,
+                      RawDone done) {
+        done(ToGrpcStatus(ProveInclusionNow(*context, request, response)));
+      });
 }
 
-grpc::ServerUnaryReactor* ProverService::ProveConsistency(
-    grpc::CallbackServerContext* context, const v1::ProveConsistencyRequest* request,
-    v1::ProveConsistencyResponse* response) {
-  return FinishNow(context, ProveConsistencyNow(*context, *request, response));
+grpc::ServerUnaryReactor* ProverService::ProveConsistency(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request_bytes,
+                                                          grpc::ByteBuffer* response_bytes) {
+  return ServeRawUnary<v1::ProveConsistencyRequest, v1::ProveConsistencyResponse>(
+      context, request_bytes, response_bytes,
+      [this, context](v1::ProveConsistencyRequest& request, v1::ProveConsistencyResponse* response,
+                      RawDone done) {
+        done(ToGrpcStatus(ProveConsistencyNow(*context, request, response)));
+      });
 }
 
 grpc::ServerUnaryReactor* ProverService::GetCheckpoint(grpc::CallbackServerContext* context,
-                                                       const v1::GetCheckpointRequest* request,
-                                                       v1::GetCheckpointResponse* response) {
-  return FinishNow(context, GetCheckpointNow(*context, *request, response));
+                                                       const grpc::ByteBuffer* request_bytes,
+                                                       grpc::ByteBuffer* response_bytes) {
+  return ServeRawUnary<v1::GetCheckpointRequest, v1::GetCheckpointResponse>(
+      context, request_bytes, response_bytes,
+      [this, context](v1::GetCheckpointRequest& request, v1::GetCheckpointResponse* response,
+                      RawDone done) {
+        done(ToGrpcStatus(GetCheckpointNow(*context, request, response)));
+      });
 }
 
 absl::Status ProverService::ProveInclusionNow(const grpc::ServerContextBase& context,

@@ -27,7 +27,11 @@
 
 namespace sealtrail {
 
-class ProverService final : public v1::Prover::CallbackService {
+// Every method is registered raw and parses its own requests (raw_call.h).
+class ProverService final
+    : public v1::Prover::WithRawCallbackMethod_ProveInclusion<
+          v1::Prover::WithRawCallbackMethod_ProveConsistency<
+              v1::Prover::WithRawCallbackMethod_GetCheckpoint<v1::Prover::Service>>> {
  public:
   // None owned; all must outlive the service.
   ProverService(const Log* log, const AuditIndex* index, const AppendPipeline* pipeline,
@@ -40,14 +44,14 @@ class ProverService final : public v1::Prover::CallbackService {
         access_(access) {}
 
   grpc::ServerUnaryReactor* ProveInclusion(grpc::CallbackServerContext* context,
-                                           const v1::ProveInclusionRequest* request,
-                                           v1::ProveInclusionResponse* response) override;
+                                           const grpc::ByteBuffer* request_bytes,
+                                           grpc::ByteBuffer* response_bytes) override;
   grpc::ServerUnaryReactor* ProveConsistency(grpc::CallbackServerContext* context,
-                                             const v1::ProveConsistencyRequest* request,
-                                             v1::ProveConsistencyResponse* response) override;
+                                             const grpc::ByteBuffer* request_bytes,
+                                             grpc::ByteBuffer* response_bytes) override;
   grpc::ServerUnaryReactor* GetCheckpoint(grpc::CallbackServerContext* context,
-                                          const v1::GetCheckpointRequest* request,
-                                          v1::GetCheckpointResponse* response) override;
+                                          const grpc::ByteBuffer* request_bytes,
+                                          grpc::ByteBuffer* response_bytes) override;
 
  private:
   // The methods' work; the reply is written to `response` when OK.

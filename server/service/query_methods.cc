@@ -9,6 +9,7 @@
 #include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
 #include "server/service/query_request.h"
+#include "server/service/raw_call.h"
 
 namespace sealtrail {
 
@@ -52,55 +53,117 @@ absl::Status AuditLogService::AdmitQuery(const grpc::ServerContextBase& context,
                                          const v1::QueryRequest& request) const {
   Call call = access_->Begin(context, method);
   RETURN_IF_ERROR(access_->Authenticate(context, call, request.tenant_id()));
-  // Kept required even for a platform auditor: every index is per tenant.
-  if (request.tenant_id().empty()) return absl::InvalidArgumentError("tenant_id is required");
+  if (request.all_tenants()) {
+    // Recorded against the platform: the request names no one tenant.
+    RETURN_IF_ERROR(access_->AuthorizeRole(call, ""));
+    if (!GrantsEveryTenant(*call.principal, Access::kReadTenant)) {
+      return access_->Deny(
+          call, "",
+          absl::PermissionDeniedError(absl::StrCat(
+              "\"", call.principal->subject,
+              "\" may not query all tenants: that needs role platform-auditor, or auditor for "
+              "tenant \"*\"")));
+    }
+    return absl::OkStatus();  // ToIndexQuery checks the rest of the request.
+  }
+  if (request.tenant_id().empty()) {
+    return absl::InvalidArgumentError("tenant_id is required (or all_tenants)");
+  }
   return access_->Authorize(call, request.tenant_id());
 }
 
 grpc::ServerUnaryReactor* AuditLogService::Query(grpc::CallbackServerContext* context,
-                                                 const v1::QueryRequest* request,
-                                                 v1::QueryResponse* response) {
-  absl::Status status = AdmitQuery(*context, kQueryMethod, *request);
-  if (status.ok()) status = RunQuery(*request, 0, response);
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+                                                 const grpc::ByteBuffer* request_bytes,
+                                                 grpc::ByteBuffer* response_bytes) {
+  return ServeRawUnary<v1::QueryRequest, v1::QueryResponse>(
+      context, request_bytes, response_bytes,
+      [this, context](v1::QueryRequest& request, v1::QueryResponse* response, RawDone done) {
+        absl::Status status = AdmitQuery(*context, kQueryMethod, request);
+        if (status.ok()) status = RunQuery(request, 0, response);
+        done(ToGrpcStatus(status));
+      });
 }
 
-grpc::Status AuditLogService::QueryStream(grpc::ServerContext* context,
-                                          const v1::QueryRequest* request,
-                                          grpc::ServerWriter<v1::QueryResponse>* writer) {
-  absl::Status admitted = AdmitQuery(*context, kQueryStreamMethod, *request);
-  if (!admitted.ok()) return ToGrpcStatus(admitted);
-  // limit is the total here; 0 means every matching record.
-  uint64_t remaining = request->limit() == 0 ? UINT64_MAX : request->limit();
-  v1::QueryRequest page_request = *request;
-  if (page_request.with_proofs() && page_request.proof_tree_size() == 0) {
-    // Pin the tree size once, to a checkpoint covering the whole log, so every page is proven
-    // against the same checkpoint.
-    absl::StatusOr<uint64_t> size = proofs_->TreeSize(0, log_->Size());
-    if (!size.ok()) return ToGrpcStatus(size.status());
-    page_request.set_proof_tree_size(*size);
+// Serves one QueryStream: a page at a time, each run (inline, like Query) once the previous one
+// is written, until the request's limit or the last match. Pages without results are not sent,
+// except the last.
+class QueryStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+ public:
+  QueryStreamReactor(const AuditLogService* service, grpc::CallbackServerContext* context,
+                     const grpc::ByteBuffer& request_bytes)
+      : service_(service), context_(context) {
+    absl::Status status = ParseRequest(request_bytes, request_);
+    if (status.ok()) status = service_->AdmitQuery(*context_, kQueryStreamMethod, request_);
+    if (status.ok() && request_.with_proofs() && request_.proof_tree_size() == 0) {
+      // Pin the tree size once, to a checkpoint covering the whole log, so every page is proven
+      // against the same checkpoint.
+      absl::StatusOr<uint64_t> size = service_->proofs_->TreeSize(0, service_->log_->Size());
+      if (size.ok()) request_.set_proof_tree_size(*size);
+      status = size.status();
+    }
+    if (!status.ok()) {
+      Finish(ToGrpcStatus(status));
+      return;
+    }
+    // limit is the total here; 0 means every matching record.
+    remaining_ = request_.limit() == 0 ? UINT64_MAX : request_.limit();
+    WriteNextPage();
   }
-  while (remaining > 0) {
-    if (context->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "cancelled");
-    uint32_t page_limit =
-        static_cast<uint32_t>(std::min<uint64_t>(remaining, options_.stream_page_records));
-    v1::QueryResponse page;
-    absl::Status status = RunQuery(page_request, page_limit, &page);
-    if (!status.ok()) return ToGrpcStatus(status);
-    remaining -= std::min<uint64_t>(remaining, page.results_size());
-    bool last = page.next_page_token().empty() || remaining == 0;
-    page_request.set_page_token(page.next_page_token());
-    if (remaining == 0) page.clear_next_page_token();
-    if (page.results_size() > 0 || last) {
-      if (!writer->Write(page)) {
-        return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+
+  void OnWriteDone(bool ok) override {
+    if (!ok) {
+      Finish(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    if (last_written_) {
+      Finish(grpc::Status::OK);
+      return;
+    }
+    WriteNextPage();
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  // Runs pages until one has something to send (or is the last), and starts writing it.
+  void WriteNextPage() {
+    while (true) {
+      if (context_->IsCancelled()) {
+        Finish(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+        return;
+      }
+      const uint32_t page_limit = static_cast<uint32_t>(
+          std::min<uint64_t>(remaining_, service_->options_.stream_page_records));
+      v1::QueryResponse page;
+      absl::Status status = service_->RunQuery(request_, page_limit, &page);
+      if (!status.ok()) {
+        Finish(ToGrpcStatus(status));
+        return;
+      }
+      remaining_ -= std::min<uint64_t>(remaining_, page.results_size());
+      const bool last = page.next_page_token().empty() || remaining_ == 0;
+      request_.set_page_token(page.next_page_token());
+      if (remaining_ == 0) page.clear_next_page_token();
+      if (page.results_size() > 0 || last) {
+        last_written_ = last;
+        page_ = SerializeReply(page);
+        StartWrite(&page_);
+        return;
       }
     }
-    if (last) break;
   }
-  return grpc::Status::OK;
+
+  const AuditLogService* const service_;
+  grpc::CallbackServerContext* const context_;
+  v1::QueryRequest request_;  // Its page token moves on with each page.
+  uint64_t remaining_ = 0;
+  grpc::ByteBuffer page_;  // The write buffer.
+  bool last_written_ = false;
+};
+
+grpc::ServerWriteReactor<grpc::ByteBuffer>* AuditLogService::QueryStream(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request_bytes) {
+  return new QueryStreamReactor(this, context, *request_bytes);
 }
 
 }  // namespace sealtrail

@@ -4,13 +4,24 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "server/record/record.h"
 
 namespace sealtrail {
 
 absl::StatusOr<IndexQuery> ToIndexQuery(const v1::QueryRequest& request, uint32_t default_limit) {
   IndexQuery query;
-  if (request.tenant_id().empty()) {
-    return absl::InvalidArgumentError("tenant_id is required");
+  if (request.all_tenants()) {
+    if (!request.tenant_id().empty()) {
+      return absl::InvalidArgumentError(
+          "tenant_id must be empty with all_tenants (an all-tenants query searches every tenant)");
+    }
+    query.all_tenants = true;
+  } else if (request.tenant_id().empty()) {
+    return absl::InvalidArgumentError("tenant_id is required (or all_tenants)");
+  }
+  if (request.tenant_id().size() > kMaxRecordIdBytes) {
+    return absl::InvalidArgumentError(absl::StrCat("tenant_id is ", request.tenant_id().size(),
+                                                   " bytes; the limit is ", kMaxRecordIdBytes));
   }
   query.tenant_id = request.tenant_id();
   if (request.from_ns() < 0) {

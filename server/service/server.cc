@@ -184,6 +184,9 @@ class AuditServer::Impl {
     ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                      MakeServerCredentials(env_, options_));
     grpc::ServerBuilder builder;
+    // gRPC sets SO_REUSEPORT by default: a second server on the same address would then start
+    // without error and take half the connections (and their appends) into its own log.
+    builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
     builder.AddListeningPort(options_.listen, credentials, &port_);
     builder.SetMaxReceiveMessageSize(static_cast<int>(options_.max_message_bytes));
     builder.SetMaxSendMessageSize(static_cast<int>(options_.max_message_bytes));
@@ -191,9 +194,12 @@ class AuditServer::Impl {
     builder.RegisterService(prover_service_.get());
     builder.RegisterService(otlp_service_.get());
     server_ = builder.BuildAndStart();
+    // BuildAndStart returns a server even when the port failed to bind; the selected port is
+    // then 0.
     if (server_ == nullptr || port_ == 0) {
-      return absl::UnavailableError(absl::StrCat("cannot listen on ", options_.listen,
-                                                 " (address in use, or not a local address?)"));
+      return absl::UnavailableError(
+          absl::StrCat("cannot listen on ", options_.listen,
+                       " (address in use by another process, or not a local address?)"));
     }
     health_->Attach(server_->GetHealthCheckService());
     std::string host = ListenHost(options_.listen);

@@ -87,6 +87,7 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> LoadTokenVerifier(Env* env,
   dev_options.issuer = kDevIssuer;
   dev_options.audience = kDevAudience;
   dev_options.leeway = options.jwt.leeway;
+  dev_options.max_lifetime = options.jwt.max_lifetime;
   ASSIGN_OR_RETURN(std::unique_ptr<JwtVerifier> verifier,
                    JwtVerifier::Create(std::move(keys), dev_options, env));
   RETURN_IF_ERROR(EnsureDevToken(env, options.data_dir, credentials, *verifier, events));

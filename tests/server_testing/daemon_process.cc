@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -42,15 +43,12 @@ absl::StatusOr<std::unique_ptr<DaemonProcess>> DaemonProcess::Start(
   std::string stderr_file = work_dir + "/stderr";
   ::unlink(port_file.c_str());
   // No OTLP/HTTP listener: its default port would collide between tests run in parallel.
-  std::vector<std::string> args = {binary,
-                                   "--data",
-                                   data_dir,
-                                   "--listen",
-                                   "127.0.0.1:0",
-                                   "--port-file",
-                                   port_file,
-                                   "--otlp-http-listen",
-                                   ""};
+  std::vector<std::string> args = {
+      binary, "--data", data_dir, "--port-file", port_file, "--otlp-http-listen", ""};
+  // The extra arguments may name the address (a test of two servers on one port).
+  if (std::find(extra_args.begin(), extra_args.end(), "--listen") == extra_args.end()) {
+    args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());

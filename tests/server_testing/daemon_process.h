@@ -23,8 +23,9 @@ namespace sealtrail::testing {
 class DaemonProcess {
  public:
   // Starts `binary --data DATA_DIR --listen 127.0.0.1:0 --port-file WORK_DIR/port EXTRA_ARGS...`
-  // with stderr to WORK_DIR/stderr, and waits (at most `timeout`) for the port file. On a
-  // timeout or an early exit the child is killed and the error carries its stderr.
+  // (without the --listen when EXTRA_ARGS has one) with stderr to WORK_DIR/stderr, and waits (at
+  // most `timeout`) for the port file. On a timeout or an early exit the child is killed and the
+  // error carries its stderr.
   static absl::StatusOr<std::unique_ptr<DaemonProcess>> Start(
       const std::string& binary, const std::string& data_dir, const std::string& work_dir,
       const std::vector<std::string>& extra_args, absl::Duration timeout = absl::Seconds(60));

@@ -494,6 +494,11 @@ int main(int argc, char** argv) {
       "against its leaf hash, and with --with-proofs its inclusion proof) before it is printed.");
   CLI::Option* query_server = add_server(query);
   add_query_filters(query, query_args);
+  query->get_option("--tenant")
+      ->required(false)
+      ->excludes(query->add_flag("--all-tenants", query_args.all_tenants,
+                                 "Every tenant at once, instead of --tenant (needs a "
+                                 "platform-auditor token, or an auditor's for tenant *)"));
   query->add_option("--limit", query_args.limit, "Most records to print")
       ->check(kDecimalUint64)
       ->capture_default_str();
@@ -518,6 +523,7 @@ int main(int argc, char** argv) {
               "--limit 20\n"
               "  sealtrail query --tenant acme --format json --with-proofs | jq .record.actor\n"
               "  sealtrail query --tenant acme --outcome DENIED -f\n"
+              "  sealtrail query --all-tenants --outcome DENIED --from 2026-11-23T09:00:00Z\n"
               "  sealtrail query --data ./data --tenant acme      # a local server's dev token\n"
               "  sealtrail query --server audit.example.com:7700 --tls-ca ca.pem \\\n"
               "      --token-file auditor.jwt --tenant acme");

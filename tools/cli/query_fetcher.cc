@@ -24,7 +24,11 @@ constexpr int kMaxEmptyPagesInARow = 1000;
 
 absl::StatusOr<v1::QueryRequest> QueryRequestFromArgs(const QueryArgs& args) {
   v1::QueryRequest request;
+  if (args.all_tenants && !args.tenant.empty()) {
+    return absl::InvalidArgumentError("--all-tenants and --tenant exclude each other");
+  }
   request.set_tenant_id(args.tenant);
+  request.set_all_tenants(args.all_tenants);
   request.set_actor(args.actor);
   request.set_action(args.action);
   if (!args.outcome.empty()) {

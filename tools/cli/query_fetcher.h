@@ -24,7 +24,7 @@
 namespace sealtrail::cli {
 
 struct QueryArgs {
-  std::string tenant{};    // Required.
+  std::string tenant{};    // Required unless all_tenants.
   std::string actor{};     // Empty: any. actor.user_id, or actor.service when there is no user.
   std::string action{};    // Empty: any.
   std::string outcome{};   // Empty: any; else SUCCESS, FAILURE or DENIED.
@@ -35,6 +35,8 @@ struct QueryArgs {
   // the request is built. One instant for both flags.
   std::optional<absl::Time> now{};
   uint64_t limit = 100;  // 1 to 2^32-1 records.
+  // Every tenant at once (tenant empty): a platform auditor's query.
+  bool all_tenants = false;
   bool oldest_first = false;
   bool with_proofs = false;
   std::string format = "table";  // table, json or csv (query_output.h).
