@@ -42,6 +42,8 @@ const char* FrameProblem(FrameParse parse) {
       return "damaged frame header (length checksum mismatch or impossible length)";
     case FrameParse::kBadChecksum:
       return "checksum mismatch";
+    case FrameParse::kUnknownFlags:
+      return "frame header carries flag bits the segment's format version does not define";
     case FrameParse::kOk:
       break;
   }
@@ -50,10 +52,11 @@ const char* FrameProblem(FrameParse parse) {
 
 // Scans frames [begin, end) of `file`, appending leaf hashes and frame offsets. Stops after
 // `max_frames` frames; any damaged frame is an error naming file, offset and sequence number.
-absl::Status ScanFrames(const RandomAccessFile& file, const std::string& path, uint64_t begin,
-                        uint64_t end, uint64_t first_sequence, uint64_t max_frames,
-                        std::vector<Hash>* leaves, std::vector<uint64_t>* offsets) {
-  FrameScanner scanner(&file, begin, end);
+absl::Status ScanFrames(const RandomAccessFile& file, const std::string& path,
+                        const SegmentGeometry& geometry, uint64_t begin, uint64_t end,
+                        uint64_t first_sequence, uint64_t max_frames, std::vector<Hash>* leaves,
+                        std::vector<uint64_t>* offsets) {
+  FrameScanner scanner(&file, begin, end, geometry.frame_flags());
   while (!scanner.AtEnd()) {
     const uint64_t sequence = first_sequence + leaves->size();
     if (leaves->size() == max_frames) {
@@ -137,15 +140,15 @@ absl::Status CheckSegment(Env* env, const std::string& path, SegmentGeometry geo
                        size >= kSegmentFooterSize ? size - kSegmentFooterSize : 0,
                        ") although later segments exist: truncated, or footer damaged"));
     }
-    RETURN_IF_ERROR(ScanFrames(*file, path, kSegmentHeaderSize, size, first_sequence,
+    RETURN_IF_ERROR(ScanFrames(*file, path, geometry, kSegmentHeaderSize, size, first_sequence,
                                geometry.leaves(), &leaves, &offsets));
     result->records = leaves.size();
     result->open_leaves = std::move(leaves);
     return absl::OkStatus();
   }
   const SegmentFooter& footer = sealed->footer();
-  RETURN_IF_ERROR(ScanFrames(*file, path, kSegmentHeaderSize, footer.frames_end, first_sequence,
-                             geometry.leaves(), &leaves, &offsets));
+  RETURN_IF_ERROR(ScanFrames(*file, path, geometry, kSegmentHeaderSize, footer.frames_end,
+                             first_sequence, geometry.leaves(), &leaves, &offsets));
   if (leaves.size() != geometry.leaves()) {
     return absl::DataLossError(absl::StrCat(path, ": holds ", leaves.size(),
                                             " records but its footer says ", footer.leaf_count));
@@ -195,8 +198,8 @@ class RootFolder {
 
 absl::StatusOr<VerifyReport> VerifyDataDir(const std::string& dir, const VerifyOptions& options) {
   Env* env = options.env != nullptr ? options.env : Env::Default();
-  ASSIGN_OR_RETURN(const uint32_t leaves_log2, ReadFormatFile(env, dir));
-  const SegmentGeometry geometry{leaves_log2};
+  ASSIGN_OR_RETURN(const SegmentGeometry geometry, ReadFormatFile(env, dir));
+  const uint32_t leaves_log2 = geometry.leaves_log2;
   const std::string segments_dir = SegmentsDir(dir);
   ASSIGN_OR_RETURN(std::vector<std::string> names, env->GetChildren(segments_dir));
   std::vector<uint64_t> indexes;
