@@ -114,6 +114,20 @@ TEST(BatchCommitTest, CrashAtEveryByteOfABatchLeavesItWholeOrAbsent) {
     EXPECT_EQ(layout.frames[j].flags, last_of_batch ? 0u : testing::kFrameBatchContinuesBit)
         << "frame " << j;
   }
+  // The verifier, run on the crashed directory before any reopen, reports what the log will
+  // serve: the unfinished batch is counted apart, not as records.
+  {
+    std::string cut = full.substr(0, layout.frames[4].end());
+    std::string reference = full.substr(0, layout.frames[2].end());
+    Rewrite(SegmentPath(dir, 0), cut);
+    ASSERT_OK_AND_ASSIGN(VerifyReport crashed, VerifyDataDir(dir));
+    EXPECT_EQ(crashed.records, 3u);
+    EXPECT_EQ(crashed.unfinished_batch_records, 2u);
+    Rewrite(SegmentPath(dir, 0), reference);
+    ASSERT_OK_AND_ASSIGN(VerifyReport three, VerifyDataDir(dir));
+    EXPECT_EQ(HashToBase64(crashed.root), HashToBase64(three.root));
+    EXPECT_EQ(three.unfinished_batch_records, 0u);
+  }
   // Every cut from the end of the first batch to the end of the second (every frame boundary
   // and every byte inside a frame) keeps 3 records; only the whole file keeps 9.
   CutEverywhere(dir, 0, full, before.size(), full.size(),
