@@ -20,6 +20,7 @@
 #include "sealtrail/verify.h"
 #include "testing/crc32c.h"
 #include "testing/data_dir_layout.h"
+#include "testing/fault_env.h"
 #include "testing/file_util.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -132,6 +133,42 @@ TEST(BatchCommitTest, CrashAtEveryByteOfABatchLeavesItWholeOrAbsent) {
   // and every byte inside a frame) keeps 3 records; only the whole file keeps 9.
   CutEverywhere(dir, 0, full, before.size(), full.size(),
                 [&](uint64_t cut) { return cut == full.size() ? 9u : 3u; });
+}
+
+// The same crash through the write path itself: the batch's write stops after `cut` bytes and
+// the writer's own rollback (its truncate) fails, as if the process died at that moment.
+TEST(BatchCommitTest, AWriteCutShortWithoutRollbackLeavesTheBatchAbsent) {
+  testing::ScratchDir tmp;
+  uint64_t batch_bytes = 0;
+  {
+    const std::string probe = tmp.Sub("probe");
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(), probe));
+    AppendBatch(log.get(), 0, 3);
+    const uint64_t before = *testing::FileSizeOf(SegmentPath(probe, 0));
+    AppendBatch(log.get(), 3, 6);
+    batch_bytes = *testing::FileSizeOf(SegmentPath(probe, 0)) - before;
+  }
+  for (uint64_t cut = 1; cut < batch_bytes; ++cut) {
+    SCOPED_TRACE(
+        absl::StrCat("the batch's write stopped after ", cut, " of ", batch_bytes, " bytes"));
+    const std::string dir = tmp.Sub(absl::StrCat("cut", cut));
+    testing::FaultInjectionEnv env;
+    LogOptions options = Options();
+    options.env = &env;
+    {
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(options, dir));
+      AppendBatch(log.get(), 0, 3);
+      env.FailNthOfKind(
+          testing::OpKind::kAppend, env.op_count(testing::OpKind::kAppend),
+          testing::Fault(testing::FaultMode::kShortWrite, cut, testing::OpKind::kTruncate));
+      std::vector<std::string> records;
+      for (uint64_t i = 3; i < 9; ++i) records.push_back(RecordText(i));
+      std::vector<std::string_view> views(records.begin(), records.end());
+      ASSERT_FALSE(log->Append(views).ok());
+    }
+    ExpectRecovered(dir, 3, "reopened");
+    if (HasFatalFailure()) return;
+  }
 }
 
 TEST(BatchCommitTest, AnUnfinishedBatchThatFilledASegmentIsDroppedAndTheSealRedone) {
