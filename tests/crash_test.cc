@@ -4,9 +4,12 @@
 // SAME directory, so the log grows (and seals, and recovers) across rounds.
 //
 // The child is this test binary re-executed (/proc/self/exe) with SEALTRAIL_CRASH_CHILD=<dir>,
-// running only CrashChild.DISABLED_AppendUntilKilled. After each acknowledged Append it writes
-// the log's new size (8 bytes, atomic on a pipe) to fd 3. Record i's bytes depend only on the
-// seed and i, so the parent can recompute them.
+// running only CrashChild.DISABLED_AppendUntilKilled. Before each Append it writes the size the
+// batch will end at with kIntentBit set, and after it is acknowledged the log's new size (8
+// bytes each, atomic on a pipe), to fd 3. Record i's bytes depend only on the seed and i, so
+// the parent can recompute them. A kill mid-batch must leave the batch whole or absent
+// (format 2's batch-commit marker): the recovered size is a batch end, or a segment boundary
+// (the part of a batch sealed into the earlier segment stays; docs/format/README.md).
 //
 // Environment: SEALTRAIL_CRASH_SEED (default kDefaultSeed) and SEALTRAIL_CRASH_ROUNDS (default
 // kDefaultRounds). The seed is in every failure message; a failing round reruns with it (the
@@ -50,7 +53,8 @@ constexpr char kChildTest[] = "CrashChild.DISABLED_AppendUntilKilled";
 constexpr uint64_t kDefaultSeed = 20240917;
 constexpr int kDefaultRounds = 60;
 
-constexpr int kAckFd = 3;      // the child's end of the acknowledgement pipe
+constexpr int kAckFd = 3;                           // the child's end of the acknowledgement pipe
+constexpr uint64_t kIntentBit = uint64_t{1} << 63;  // "about to append up to this size"
 constexpr uint32_t kLog2 = 4;  // 16 leaves per segment: seals happen within every round
 constexpr uint32_t kMaxRecordBytes = 2000;
 constexpr uint32_t kMaxBatch = 20;
@@ -92,6 +96,10 @@ LogOptions CrashOptions() {
     rng = Mix64(rng);
     const uint32_t n = 1 + static_cast<uint32_t>(rng % kMaxBatch);
     RecordBatch batch = MakeBatch(seed, next, n, kMaxRecordBytes);
+    const uint64_t intent = (next + n) | kIntentBit;
+    if (::write(kAckFd, &intent, sizeof(intent)) != static_cast<ssize_t>(sizeof(intent))) {
+      ChildDie(6, std::string("write to the acknowledgement pipe: ") + std::strerror(errno));
+    }
     absl::StatusOr<uint64_t> first = (*log)->Append(batch.views);
     if (!first.ok())
       ChildDie(4, "append at " + std::to_string(next) + ": " + first.status().ToString());
@@ -117,8 +125,9 @@ TEST(CrashChild, DISABLED_AppendUntilKilled) {
 // ----- The parent -----
 
 struct ChildRun {
-  uint64_t acked = 0;  // the largest size the child reported as acknowledged
-  int acks = 0;        // how many Appends it reported
+  uint64_t acked = 0;                // the largest size the child reported as acknowledged
+  int acks = 0;                      // how many Appends it reported
+  std::vector<uint64_t> batch_ends;  // where each batch it began would end
   int wait_status = 0;
 };
 
@@ -190,6 +199,10 @@ void RunChildAndKill(const std::string& dir, uint64_t seed, std::chrono::microse
         uint64_t size;
         std::memcpy(&size, pending.data(), sizeof(size));
         pending.erase(0, sizeof(size));
+        if ((size & kIntentBit) != 0) {
+          run->batch_ends.push_back(size & ~kIntentBit);
+          continue;
+        }
         run->acked = std::max(run->acked, size);
         ++run->acks;
       }
@@ -210,14 +223,20 @@ void RunChildAndKill(const std::string& dir, uint64_t seed, std::chrono::microse
 
 // Reopens `dir` after a crash and checks it against what is known to be durable; then makes
 // what it found the new floor (records a reopened log serves are acknowledged).
-void CheckAfterCrash(const std::string& dir, uint64_t seed, uint64_t* durable, TreeHead* last,
-                     VerifyReport* report) {
+void CheckAfterCrash(const std::string& dir, uint64_t seed, const ChildRun& run, uint64_t* durable,
+                     TreeHead* last, VerifyReport* report) {
   TreeHead head;
   {
     absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(CrashOptions(), dir);
     ASSERT_OK(log) << "reopen after the crash";
     const uint64_t size = (*log)->Size();
     ASSERT_GE(size, *durable) << "acknowledged records were lost";
+    const bool batch_end =
+        size == *durable ||
+        std::find(run.batch_ends.begin(), run.batch_ends.end(), size) != run.batch_ends.end();
+    EXPECT_TRUE(batch_end || size % (uint64_t{1} << kLog2) == 0)
+        << "recovery kept part of a batch: " << size << " records, which is neither the end "
+        << "of a batch the child began nor a segment boundary (the floor was " << *durable << ")";
     for (uint64_t i = 0; i < size; ++i) {
       absl::StatusOr<std::string> got = (*log)->Read(i);
       ASSERT_OK(got) << "record " << i;
@@ -277,7 +296,7 @@ TEST(CrashTest, AcknowledgedRecordsSurviveSigkill) {
         << "); its stderr is above";
     if (run.acked > durable) ++productive_rounds;
     durable = std::max(durable, run.acked);
-    CheckAfterCrash(dir, seed, &durable, &last, &report);
+    CheckAfterCrash(dir, seed, run, &durable, &last, &report);
     if (HasFatalFailure()) return;
   }
   const double seconds =

@@ -315,11 +315,11 @@ TEST(LogTest, FormatFileIsTheDocumentedText) {
   const std::string dir = tmp.Sub("log");
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(5), dir));
   ASSERT_OK_AND_ASSIGN(std::string format, ReadWholeFile(FormatFilePath(dir)));
-  EXPECT_THAT(format, HasSubstr("sealtrail-data-dir\nformat 1\nleaves_per_segment_log2 5"));
+  EXPECT_THAT(format, HasSubstr("sealtrail-data-dir\nformat 2\nleaves_per_segment_log2 5"));
   EXPECT_EQ(format.rfind("sealtrail-data-dir\n", 0), 0u) << format;
 }
 
-TEST(LogTest, DirectoryWithFormatVersionTwoIsFailedPreconditionWithClearMessage) {
+TEST(LogTest, DirectoryWithFormatVersionThreeIsFailedPreconditionWithClearMessage) {
   testing::ScratchDir tmp;
   const std::string dir = tmp.Sub("log");
   {
@@ -328,13 +328,13 @@ TEST(LogTest, DirectoryWithFormatVersionTwoIsFailedPreconditionWithClearMessage)
   }
   const std::string format_path = FormatFilePath(dir);
   ASSERT_OK_AND_ASSIGN(std::string format, ReadWholeFile(format_path));
-  ASSERT_THAT(format, HasSubstr("format 1\n"));
+  ASSERT_THAT(format, HasSubstr("format 2\n"));
   ASSERT_OK(testing::MakeOwnerWritable(format_path));
   ASSERT_OK(testing::WriteWholeFile(format_path,
-                                    absl::StrReplaceAll(format, {{"format 1\n", "format 2\n"}})));
+                                    absl::StrReplaceAll(format, {{"format 2\n", "format 3\n"}})));
   ASSERT_OK_AND_ASSIGN(auto files_before, SnapshotTree(dir));
 
-  const auto names_the_version = AllOf(ContainsRegex("[Ff]ormat"), ContainsRegex("\\b2\\b"));
+  const auto names_the_version = AllOf(ContainsRegex("[Ff]ormat"), ContainsRegex("\\b3\\b"));
   EXPECT_THAT(Log::Open(Options(2), dir),
               StatusIs(absl::StatusCode::kFailedPrecondition, names_the_version));
   EXPECT_THAT(Log::Open(Options(0), dir),

@@ -264,7 +264,7 @@ TEST(ServerFailureTest, AnUnknownDataFormatVersionIsFailedPrecondition) {
     std::ifstream in(format_file);
     format.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
-  const size_t at = format.find("format 1");
+  const size_t at = format.find("format 2");
   ASSERT_NE(at, std::string::npos) << format;
   format.replace(at, 8, "format 9");
   std::ofstream(format_file, std::ios::trunc) << format;

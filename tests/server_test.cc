@@ -28,7 +28,9 @@
 #include "server/record/record.h"
 #include "server_testing/inclusion_checks.h"
 #include "server_testing/test_server.h"
+#include "testing/data_dir_layout.h"
 #include "testing/fault_env.h"
+#include "testing/file_util.h"
 #include "testing/reference_merkle.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -566,6 +568,51 @@ TEST_F(ServerTest, ConcurrentStreamsAndCallersGetDistinctConsecutiveSequenceNumb
   query.set_tenant_id("acme");
   query.set_limit(10000);
   EXPECT_EQ(QueryAll(query).size(), expected_total);
+}
+
+// Group commit joins requests into one Log::Append, but never across a segment boundary: a
+// crash in the next segment could not take back the part sealed into the earlier one. With
+// one-record requests no request crosses on its own, so every sealed segment must end with a
+// frame that closes its batch (docs/format/README.md, "Write order").
+TEST_F(ServerTest, GroupCommitNeverJoinsRequestsAcrossASegmentBoundary) {
+  constexpr uint32_t kLog2 = 3;
+  constexpr int kThreads = 8;
+  constexpr int kCalls = 40;
+  const std::string dir = scratch_.Sub("small_segments");
+  ServerOptions options;
+  options.leaves_per_segment_log2 = kLog2;
+  auto started = TestServer::Start(dir, options);
+  ASSERT_TRUE(started.ok()) << started.status();
+  std::unique_ptr<TestServer> small = *std::move(started);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      auto stub = v1::AuditLog::NewStub(small->NewChannel());
+      for (int c = 0; c < kCalls; ++c) {
+        v1::AppendRequest request;
+        *request.add_records() = MakeRecord("acme", absl::StrCat("caller", t), "auth.login");
+        v1::AppendResponse response;
+        grpc::ClientContext context;
+        ASSERT_TRUE(stub->Append(&context, request, &response).ok());
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  ASSERT_TRUE(small->Stop().ok());
+  small.reset();
+  int sealed = 0;
+  std::vector<int> crossing;
+  for (uint64_t segment = 0;; ++segment) {
+    absl::StatusOr<std::string> file = testing::ReadWholeFile(testing::SegmentPath(dir, segment));
+    if (!file.ok()) break;
+    absl::StatusOr<testing::SegmentLayout> layout = testing::ParseSegmentLayout(*file, kLog2);
+    ASSERT_TRUE(layout.ok()) << layout.status();
+    if (!layout->sealed) continue;
+    ++sealed;
+    if (layout->frames.back().flags != 0) crossing.push_back(static_cast<int>(segment));
+  }
+  EXPECT_GE(sealed, kThreads * kCalls / (1 << kLog2) - 1);
+  EXPECT_THAT(crossing, ::testing::IsEmpty()) << "sealed segments whose last batch continues";
 }
 
 // Appends are acknowledged once durable, before they are indexed; a query or a proof by leaf

@@ -191,7 +191,7 @@ TEST_F(TamperTest, IntactDirectoryIsTheDocumentedFormat) {
     ASSERT_NO_FATAL_FAILURE(Load(n, bytes, layout));
     // Header.
     EXPECT_EQ(bytes.substr(0, 8), std::string("SEALSEG\0", 8));
-    EXPECT_EQ(LoadLe32(bytes, 8), 1u);
+    EXPECT_EQ(LoadLe32(bytes, 8), 2u);  // New directories are format 2.
     EXPECT_EQ(LoadLe32(bytes, 12), kLog2);
     EXPECT_EQ(LoadLe64(bytes, 16), n);
     EXPECT_EQ(LoadLe32(bytes, 24), 0u);
@@ -204,6 +204,7 @@ TEST_F(TamperTest, IntactDirectoryIsTheDocumentedFormat) {
     for (uint64_t j = 0; j < count; ++j) {
       const FrameLocation& f = layout.frames[j];
       EXPECT_EQ(bytes.substr(f.payload_offset(), f.length), records_[first + j]);
+      EXPECT_EQ(f.flags & ~testing::kFrameBatchContinuesBit, 0u);  // The only flag defined.
       EXPECT_EQ(LoadLe32(bytes, f.offset + 4), TestCrc32c(bytes.substr(f.offset, 4)));
       EXPECT_EQ(LoadLe32(bytes, f.offset + 8),
                 TestCrc32c(bytes.substr(f.payload_offset(), f.length)));
@@ -233,7 +234,7 @@ TEST_F(TamperTest, IntactDirectoryIsTheDocumentedFormat) {
     // Footer.
     const std::string_view footer = std::string_view(bytes).substr(layout.footer_offset);
     EXPECT_EQ(footer.substr(0, 8), std::string_view("SEALFTR\0", 8));
-    EXPECT_EQ(LoadLe32(footer, 8), 1u);
+    EXPECT_EQ(LoadLe32(footer, 8), 2u);
     EXPECT_EQ(LoadLe32(footer, 12), kLog2);
     EXPECT_EQ(LoadLe64(footer, 16), n);
     EXPECT_EQ(LoadLe64(footer, 24), kLeaves);

@@ -20,10 +20,12 @@ namespace {
 constexpr char kCheckpointsFileName[] = "checkpoints";
 constexpr std::string_view kMagic("SEALCKP\0", 8);
 constexpr size_t kHeaderSize = 16;
+// The checkpoint file's own version; its frames define no flags (docs/format/README.md).
+constexpr uint32_t kCheckpointFileVersion = 1;
 
 std::string EncodeHeader() {
   std::string header(kMagic);
-  PutFixed32(&header, kFormatVersion);
+  PutFixed32(&header, kCheckpointFileVersion);
   PutFixed32(&header, crc32c::Value(header));
   return header;
 }
@@ -40,7 +42,7 @@ absl::Status CheckHeader(const RandomAccessFile& file, const std::string& path, 
     return absl::DataLossError(
         absl::StrCat(path, ": not a sealtrail checkpoint file (bad header)"));
   }
-  if (DecodeFixed32(bytes + 8) != kFormatVersion) {
+  if (DecodeFixed32(bytes + 8) != kCheckpointFileVersion) {
     return absl::FailedPreconditionError(absl::StrCat(
         path, ": checkpoint file format version ", DecodeFixed32(bytes + 8), " is not supported"));
   }
@@ -115,7 +117,7 @@ absl::Status CheckpointStore::Impl::Load() {
   ASSIGN_OR_RETURN(const uint64_t size, env_->GetFileSize(path_));
   ASSIGN_OR_RETURN(reader_, env_->NewRandomAccessFile(path_));
   RETURN_IF_ERROR(CheckHeader(*reader_, path_, size));
-  FrameScanner scanner(reader_.get(), kHeaderSize, size);
+  FrameScanner scanner(reader_.get(), kHeaderSize, size, /*known_flags=*/0);
   bool torn = false;
   while (!scanner.AtEnd()) {
     FrameScanner::Frame frame;
@@ -187,7 +189,8 @@ absl::Status CheckpointStore::Impl::Append(const Checkpoint& checkpoint, std::st
 absl::StatusOr<StoredCheckpoint> CheckpointStore::Impl::ReadEntry(size_t i) const {
   absl::MutexLock lock(&mu_);
   const Entry& entry = entries_[i];
-  ASSIGN_OR_RETURN(std::string note, ReadFrameAt(*reader_, path_, entry.begin, entry.end, i));
+  ASSIGN_OR_RETURN(std::string note,
+                   ReadFrameAt(*reader_, path_, entry.begin, entry.end, i, /*known_flags=*/0));
   return StoredCheckpoint{entry.checkpoint, std::move(note)};
 }
 

@@ -9,8 +9,12 @@
 namespace sealtrail {
 
 FrameScanner::FrameScanner(const RandomAccessFile* file, uint64_t begin, uint64_t end,
-                           size_t buffer_bytes)
-    : file_(file), end_(end), buffer_bytes_(buffer_bytes), position_(begin) {}
+                           uint32_t known_flags, size_t buffer_bytes)
+    : file_(file),
+      end_(end),
+      known_flags_(known_flags),
+      buffer_bytes_(buffer_bytes),
+      position_(begin) {}
 
 std::string_view FrameScanner::Buffered() const {
   const size_t skip = position_ - buffer_offset_;
@@ -40,7 +44,11 @@ absl::Status FrameScanner::Next(Frame* frame) {
       bytes = Buffered();
     }
   }
-  frame->parse = ParseFrame(bytes, kMaxRecordLimit, &frame->payload, &frame->size);
+  ParsedFrame parsed;
+  frame->parse = ParseFrame(bytes, kMaxRecordLimit, known_flags_, &parsed);
+  frame->payload = parsed.payload;
+  frame->size = parsed.size;
+  frame->flags = parsed.flags;
   if (frame->parse == FrameParse::kOk) position_ += frame->size;
   return absl::OkStatus();
 }
@@ -53,6 +61,7 @@ absl::StatusOr<bool> FrameScanner::IsTornTail(const Frame& frame) {
       return frame.offset + frame.size == end_;
     case FrameParse::kBadHeader:
       return RestIsZero();
+    case FrameParse::kUnknownFlags:  // An intact header no write of this format produces.
     case FrameParse::kOk:
       break;
   }

@@ -17,8 +17,9 @@ namespace sealtrail {
 
 class FrameScanner {
  public:
-  // Scans frames starting at `begin` up to `end` (exclusive) of `file`. Not owned.
-  FrameScanner(const RandomAccessFile* file, uint64_t begin, uint64_t end,
+  // Scans frames starting at `begin` up to `end` (exclusive) of `file` (not owned), whose
+  // format defines the flag bits `known_flags` (segment_format.h FrameFlagsOf).
+  FrameScanner(const RandomAccessFile* file, uint64_t begin, uint64_t end, uint32_t known_flags,
                size_t buffer_bytes = 8u << 20);
 
   struct Frame {
@@ -26,6 +27,7 @@ class FrameScanner {
     uint64_t offset = 0;       // Where the frame starts in the file.
     std::string_view payload;  // Valid until the next call; set when parse == kOk.
     uint64_t size = 0;         // Frame bytes (header included) when kOk or kBadChecksum.
+    uint32_t flags = 0;        // The length word's flag bits when kOk or kUnknownFlags.
   };
 
   bool AtEnd() const { return position_ == end_; }
@@ -48,6 +50,7 @@ class FrameScanner {
 
   const RandomAccessFile* const file_;
   const uint64_t end_;
+  const uint32_t known_flags_;
   const size_t buffer_bytes_;
   uint64_t position_;
   std::string buffer_;

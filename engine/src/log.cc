@@ -78,7 +78,7 @@ absl::StatusOr<std::string> Log::Impl::Read(uint64_t index) const {
   const uint64_t local = index & (geometry_.leaves() - 1);
   if (segment < sealed_.size()) return sealed_[segment]->ReadRecord(local);
   return ReadFrameAt(*open_->reader, open_->path, open_->frame_offsets[local],
-                     open_->frame_offsets[local + 1], index);
+                     open_->frame_offsets[local + 1], index, geometry_.frame_flags());
 }
 
 absl::StatusOr<Hash> Log::Impl::LeafHash(uint64_t index) const {
@@ -136,8 +136,8 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
       return absl::NotFoundError(
           absl::StrCat(dir, " is not a sealtrail data directory (no ", kFormatFileName, " file)"));
     }
-    ASSIGN_OR_RETURN(uint32_t leaves_log2, ReadFormatFile(env, dir));
-    auto impl = std::make_unique<Impl>(options, dir, SegmentGeometry{leaves_log2}, nullptr);
+    ASSIGN_OR_RETURN(const SegmentGeometry geometry, ReadFormatFile(env, dir));
+    auto impl = std::make_unique<Impl>(options, dir, geometry, nullptr);
     RETURN_IF_ERROR(impl->Recover());
     return std::unique_ptr<Log>(new Log(std::move(impl)));
   }
@@ -174,22 +174,26 @@ absl::StatusOr<std::unique_ptr<Log>> Log::Open(const LogOptions& options, const 
       return absl::NotFoundError(
           absl::StrCat(dir, " is not a sealtrail data directory (no ", kFormatFileName, " file)"));
     }
-    RETURN_IF_ERROR(WriteFormatFile(env, dir,
-                                    options.leaves_per_segment_log2 != 0
-                                        ? options.leaves_per_segment_log2
-                                        : kDefaultLeavesLog2));
+    // A new directory is created in the current format version (kFormatVersion).
+    RETURN_IF_ERROR(WriteFormatFile(
+        env, dir,
+        SegmentGeometry{options.leaves_per_segment_log2 != 0 ? options.leaves_per_segment_log2
+                                                             : kDefaultLeavesLog2,
+                        kFormatVersion}));
   }
   if (!env->FileExists(SegmentsDir(dir))) {
     RETURN_IF_ERROR(env->CreateDir(SegmentsDir(dir)));
     RETURN_IF_ERROR(env->SyncDir(dir));
   }
-  ASSIGN_OR_RETURN(uint32_t leaves_log2, ReadFormatFile(env, dir));
-  if (options.leaves_per_segment_log2 != 0 && options.leaves_per_segment_log2 != leaves_log2) {
+  // An existing directory keeps its own format version, which its new segments carry too.
+  ASSIGN_OR_RETURN(const SegmentGeometry geometry, ReadFormatFile(env, dir));
+  if (options.leaves_per_segment_log2 != 0 &&
+      options.leaves_per_segment_log2 != geometry.leaves_log2) {
     return absl::FailedPreconditionError(absl::StrCat(
-        dir, " holds segments of 2^", leaves_log2, " leaves; the options ask for 2^",
+        dir, " holds segments of 2^", geometry.leaves_log2, " leaves; the options ask for 2^",
         options.leaves_per_segment_log2, " (use 0 to take the directory's own value)"));
   }
-  auto impl = std::make_unique<Impl>(options, dir, SegmentGeometry{leaves_log2}, *std::move(lock));
+  auto impl = std::make_unique<Impl>(options, dir, geometry, *std::move(lock));
   RETURN_IF_ERROR(impl->Recover());
   return std::unique_ptr<Log>(new Log(std::move(impl)));
 }
@@ -212,6 +216,7 @@ absl::StatusOr<ConsistencyProof> Log::ProveConsistency(uint64_t old_size, uint64
   return impl_->ProveConsistency(old_size, new_size);
 }
 const std::string& Log::dir() const { return impl_->dir(); }
+uint64_t Log::RecordsPerSegment() const { return impl_->records_per_segment(); }
 const RecoveryReport& Log::recovery_report() const { return impl_->recovery_report(); }
 
 }  // namespace sealtrail

@@ -67,6 +67,7 @@ class Log::Impl {
   absl::StatusOr<InclusionProof> ProveInclusion(uint64_t leaf_index, uint64_t tree_size) const;
   absl::StatusOr<ConsistencyProof> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
   const std::string& dir() const { return dir_; }
+  uint64_t records_per_segment() const { return geometry_.leaves(); }
   const RecoveryReport& recovery_report() const { return recovery_report_; }
 
  private:

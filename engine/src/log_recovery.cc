@@ -92,35 +92,49 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
   const std::string path = SegmentPath(dir_, index);
   ASSIGN_OR_RETURN(const uint64_t size, env_->GetFileSize(path));
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> reader, env_->NewRandomAccessFile(path));
-  RETURN_IF_ERROR(CheckSegmentHeader(*reader, path, size, geometry_.leaves_log2, index));
+  RETURN_IF_ERROR(CheckSegmentHeader(*reader, path, size, geometry_, index));
   auto segment = std::make_shared<OpenSegment>(index, path, geometry_);
   segment->frame_offsets[0] = kSegmentHeaderSize;
 
   const uint64_t first_sequence = index * geometry_.leaves();
-  FrameScanner scanner(reader.get(), kSegmentHeaderSize, size);
+  FrameScanner scanner(reader.get(), kSegmentHeaderSize, size, geometry_.frame_flags());
+  // Format 2: whole frames of a batch not yet closed (by a frame without kFrameBatchContinues)
+  // wait here and join the tree only once it is. A crash that cut a batch short leaves them
+  // unclosed; they go with the torn tail, since the batch was never acknowledged (its sync
+  // comes after its last frame). In format 1 every frame closes its "batch".
+  std::vector<Hash> unclosed;
   bool torn = false;
   while (!scanner.AtEnd()) {
-    if (segment->tree.full()) {
+    const uint64_t local = segment->tree.leaf_count() + unclosed.size();
+    if (local == geometry_.leaves()) {
       torn = true;  // Bytes after the last frame: a seal that was interrupted part-way.
       break;
     }
     FrameScanner::Frame frame;
     RETURN_IF_ERROR(scanner.Next(&frame));
     if (frame.parse == FrameParse::kOk) {
-      const uint64_t local = segment->tree.leaf_count();
-      segment->tree.AddLeaf(HashLeaf(frame.payload));
-      segment->bytes = scanner.position();
-      segment->frame_offsets[local + 1] = segment->bytes;
+      unclosed.push_back(HashLeaf(frame.payload));
+      segment->frame_offsets[local + 1] = scanner.position();
+      if ((frame.flags & kFrameBatchContinues) == 0) {
+        for (const Hash& leaf : unclosed) segment->tree.AddLeaf(leaf);
+        unclosed.clear();
+        segment->bytes = scanner.position();
+      }
       continue;
     }
     ASSIGN_OR_RETURN(torn, scanner.IsTornTail(frame));
     if (torn) break;
     return absl::DataLossError(absl::StrCat(
-        path, ": record ", first_sequence + segment->tree.leaf_count(), " at offset ", frame.offset,
-        ": ",
-        frame.parse == FrameParse::kBadChecksum ? "checksum mismatch" : "damaged frame header",
+        path, ": record ", first_sequence + local, " at offset ", frame.offset, ": ",
+        frame.parse == FrameParse::kBadChecksum ? "checksum mismatch"
+        : frame.parse == FrameParse::kUnknownFlags
+            ? absl::StrCat("frame header carries flag bits 0x", absl::Hex(frame.flags),
+                           " that format ", geometry_.format_version, " does not define")
+            : "damaged frame header",
         ", and more data follows, so this is damage, not a torn write"));
   }
+  const size_t unclosed_frames = unclosed.size();
+  if (unclosed_frames > 0) torn = true;
   segment->reader = std::move(reader);
   if (options_.read_only) {
     // Serve the intact prefix; a torn tail or an unfinished seal is left for the writer.
@@ -141,7 +155,12 @@ absl::Status Log::Impl::RecoverOpenSegment(uint64_t index) {
     recovery_report_.actions.push_back(
         absl::StrCat("truncated a torn tail of ", size - segment->bytes, " bytes at offset ",
                      segment->bytes, " of ", path, " (records from ",
-                     first_sequence + segment->tree.leaf_count(), " on were never acknowledged)"));
+                     first_sequence + segment->tree.leaf_count(), " on were never acknowledged",
+                     unclosed_frames > 0 ? absl::StrCat("; ", unclosed_frames,
+                                                        " whole frames of a batch whose last "
+                                                        "frame never reached the disk")
+                                         : "",
+                     ")"));
   }
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> writer, env_->NewAppendableFile(path));
   segment->writer = std::move(writer);

@@ -77,7 +77,12 @@ absl::Status Log::Impl::WriteBatch(absl::Span<const std::string_view> records) {
     if (overlap) leaf_hasher_.Start(chunk, &segment.tree);
     frame_buffer_.clear();
     for (size_t j = 0; j < take; ++j) {
-      AppendFrame(chunk[j], &frame_buffer_);
+      // Format 2's batch-commit marker: every frame but the batch's last says that more of the
+      // batch follows (in this segment or the next), so recovery can tell a batch that a crash
+      // cut short (never acknowledged: the sync comes after its last frame) and drop it whole.
+      const bool continues = j + 1 < take || take < records.size();
+      AppendFrame(chunk[j], &frame_buffer_,
+                  continues ? geometry_.frame_flags() & kFrameBatchContinues : 0);
       // Entry first_local already holds this chunk's start; readers may be reading it.
       segment.frame_offsets[first_local + j + 1] = segment.bytes + frame_buffer_.size();
     }
@@ -100,6 +105,7 @@ absl::Status Log::Impl::WriteBatch(absl::Span<const std::string_view> records) {
 absl::Status Log::Impl::SealOpenSegment() {
   std::shared_ptr<OpenSegment> segment = writing_;
   SegmentFooter footer;
+  footer.version = geometry_.format_version;
   footer.leaves_log2 = geometry_.leaves_log2;
   footer.segment_index = segment->index;
   footer.leaf_count = geometry_.leaves();
@@ -150,7 +156,8 @@ absl::Status Log::Impl::CreateOpenSegment(uint64_t index) {
   const std::string temp = absl::StrCat(path, kTempSuffix);
   {
     ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env_->NewWritableFile(temp));
-    RETURN_IF_ERROR(file->Append(EncodeSegmentHeader({geometry_.leaves_log2, index})));
+    RETURN_IF_ERROR(file->Append(
+        EncodeSegmentHeader({geometry_.format_version, geometry_.leaves_log2, index})));
     if (durable_mode()) RETURN_IF_ERROR(file->Sync());
     RETURN_IF_ERROR(file->Close());
   }

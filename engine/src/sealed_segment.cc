@@ -16,7 +16,7 @@ absl::StatusOr<std::unique_ptr<SealedSegment>> SealedSegment::Open(Env* env,
                                                                    uint64_t segment_index) {
   ASSIGN_OR_RETURN(uint64_t size, env->GetFileSize(path));
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewImmutableFile(path));
-  RETURN_IF_ERROR(CheckSegmentHeader(*file, path, size, geometry.leaves_log2, segment_index));
+  RETURN_IF_ERROR(CheckSegmentHeader(*file, path, size, geometry, segment_index));
   if (size < kSegmentHeaderSize + geometry.SealRegionSize()) return nullptr;
   char footer_bytes[kSegmentFooterSize];
   RETURN_IF_ERROR(file->ReadAt(size - kSegmentFooterSize, kSegmentFooterSize, footer_bytes));
@@ -24,13 +24,14 @@ absl::StatusOr<std::unique_ptr<SealedSegment>> SealedSegment::Open(Env* env,
       DecodeSegmentFooter(std::string_view(footer_bytes, kSegmentFooterSize));
   if (!footer.has_value()) return nullptr;
   if (footer->segment_index != segment_index || footer->leaves_log2 != geometry.leaves_log2 ||
-      footer->leaf_count != geometry.leaves() ||
+      footer->leaf_count != geometry.leaves() || footer->version != geometry.format_version ||
       footer->frames_end + geometry.SealRegionSize() != size) {
-    return absl::DataLossError(
-        absl::StrCat(path, ": footer (at offset ", size - kSegmentFooterSize, ") says segment ",
-                     footer->segment_index, ", ", footer->leaf_count, " leaves, frames end at ",
-                     footer->frames_end, "; that does not match the file (", size,
-                     " bytes, segment ", segment_index, " of ", geometry.leaves(), " leaves)"));
+    return absl::DataLossError(absl::StrCat(
+        path, ": footer (at offset ", size - kSegmentFooterSize, ") says format ", footer->version,
+        ", segment ", footer->segment_index, ", ", footer->leaf_count, " leaves, frames end at ",
+        footer->frames_end, "; that does not match the file (", size, " bytes, format ",
+        geometry.format_version, ", segment ", segment_index, " of ", geometry.leaves(),
+        " leaves)"));
   }
   return std::unique_ptr<SealedSegment>(
       new SealedSegment(path, std::move(file), geometry, *footer));
@@ -55,11 +56,13 @@ absl::StatusOr<std::string> SealedSegment::ReadRecord(uint64_t local_index) cons
   const uint64_t begin = DecodeFixed64(raw);
   const uint64_t end = last ? footer_.frames_end : DecodeFixed64(raw + 8);
   return ReadFrameAt(*file_, path_, begin, end,
-                     footer_.segment_index * geometry_.leaves() + local_index);
+                     footer_.segment_index * geometry_.leaves() + local_index,
+                     geometry_.frame_flags());
 }
 
 absl::StatusOr<std::string> ReadFrameAt(const RandomAccessFile& file, const std::string& path,
-                                        uint64_t begin, uint64_t end, uint64_t sequence) {
+                                        uint64_t begin, uint64_t end, uint64_t sequence,
+                                        uint32_t known_flags) {
   auto damaged = [&](absl::string_view what) {
     return absl::DataLossError(
         absl::StrCat(path, ": record ", sequence, " at offset ", begin, ": ", what));
@@ -69,12 +72,12 @@ absl::StatusOr<std::string> ReadFrameAt(const RandomAccessFile& file, const std:
   }
   std::string frame(end - begin, '\0');
   RETURN_IF_ERROR(file.ReadAt(begin, frame.size(), frame.data()));
-  std::string_view payload;
-  uint64_t frame_size = 0;
-  FrameParse parse = ParseFrame(frame, kMaxRecordLimit, &payload, &frame_size);
-  if (parse != FrameParse::kOk || frame_size != frame.size()) {
-    return damaged(parse == FrameParse::kBadChecksum ? "checksum mismatch"
-                                                     : "frame length does not match");
+  ParsedFrame parsed;
+  const FrameParse parse = ParseFrame(frame, kMaxRecordLimit, known_flags, &parsed);
+  if (parse != FrameParse::kOk || parsed.size != frame.size()) {
+    return damaged(parse == FrameParse::kBadChecksum    ? "checksum mismatch"
+                   : parse == FrameParse::kUnknownFlags ? "unknown frame flag bits"
+                                                        : "frame length does not match");
   }
   frame.erase(0, kFrameHeaderSize);
   return frame;

@@ -20,7 +20,7 @@ class SealedSegment {
  public:
   // Opens `path` as segment `segment_index`. Returns nullptr (and OK) if the file has no valid
   // footer at its end, i.e. it is not sealed. DATA_LOSS if it has a footer that disagrees with
-  // the file (size, index, geometry) or a damaged header.
+  // the file (size, index, geometry, format version) or a damaged header.
   static absl::StatusOr<std::unique_ptr<SealedSegment>> Open(Env* env, const std::string& path,
                                                              SegmentGeometry geometry,
                                                              uint64_t segment_index);
@@ -44,9 +44,11 @@ class SealedSegment {
   const SegmentFooter footer_;
 };
 
-// Reads and checks the frame at [begin, end) of `file`, holding record `sequence`.
+// Reads and checks the frame at [begin, end) of `file`, holding record `sequence`, in a format
+// whose frames may carry the flag bits `known_flags`.
 absl::StatusOr<std::string> ReadFrameAt(const RandomAccessFile& file, const std::string& path,
-                                        uint64_t begin, uint64_t end, uint64_t sequence);
+                                        uint64_t begin, uint64_t end, uint64_t sequence,
+                                        uint32_t known_flags);
 
 }  // namespace sealtrail
 

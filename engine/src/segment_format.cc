@@ -22,11 +22,15 @@ constexpr char kFormatFirstLine[] = "sealtrail-data-dir";
 constexpr size_t kFooterCrcOffset = 104;
 constexpr size_t kHeaderCrcOffset = 28;
 
+bool KnownVersion(uint32_t version) {
+  return version >= kOldestFormatVersion && version <= kFormatVersion;
+}
+
 }  // namespace
 
 std::string EncodeSegmentHeader(const SegmentHeader& header) {
   std::string out(kHeaderMagic);
-  PutFixed32(&out, kFormatVersion);
+  PutFixed32(&out, header.version);
   PutFixed32(&out, header.leaves_log2);
   PutFixed64(&out, header.segment_index);
   PutFixed32(&out, 0);
@@ -47,20 +51,22 @@ absl::StatusOr<SegmentHeader> DecodeSegmentHeader(std::string_view bytes, absl::
     return absl::DataLossError(absl::StrCat(where, ": segment header checksum mismatch"));
   }
   uint32_t version = DecodeFixed32(bytes.data() + 8);
-  if (version != kFormatVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(where, ": segment format version ", version,
-                                                      " is not supported (this build "
-                                                      "reads version ",
-                                                      kFormatVersion, ")"));
+  if (!KnownVersion(version)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(where, ": segment format version ", version,
+                     " is not supported (this build reads versions ", kOldestFormatVersion, "..",
+                     kFormatVersion, ")"));
   }
   SegmentHeader header;
+  header.version = version;
   header.leaves_log2 = DecodeFixed32(bytes.data() + 12);
   header.segment_index = DecodeFixed64(bytes.data() + 16);
   return header;
 }
 
 absl::Status CheckSegmentHeader(const RandomAccessFile& file, const std::string& path,
-                                uint64_t file_size, uint32_t leaves_log2, uint64_t segment_index) {
+                                uint64_t file_size, const SegmentGeometry& geometry,
+                                uint64_t segment_index) {
   if (file_size < kSegmentHeaderSize) {
     return absl::DataLossError(
         absl::StrCat(path, ": file is shorter than a segment header (", file_size, " bytes)"));
@@ -69,17 +75,19 @@ absl::Status CheckSegmentHeader(const RandomAccessFile& file, const std::string&
   RETURN_IF_ERROR(file.ReadAt(0, kSegmentHeaderSize, bytes));
   ASSIGN_OR_RETURN(SegmentHeader header,
                    DecodeSegmentHeader(std::string_view(bytes, kSegmentHeaderSize), path));
-  if (header.segment_index != segment_index || header.leaves_log2 != leaves_log2) {
+  if (header.segment_index != segment_index || header.leaves_log2 != geometry.leaves_log2 ||
+      header.version != geometry.format_version) {
     return absl::DataLossError(absl::StrCat(
-        path, ": header says segment ", header.segment_index, " of 2^", header.leaves_log2,
-        " leaves; expected segment ", segment_index, " of 2^", leaves_log2));
+        path, ": header says format ", header.version, ", segment ", header.segment_index, " of 2^",
+        header.leaves_log2, " leaves; expected format ", geometry.format_version,
+        " (the data directory's), segment ", segment_index, " of 2^", geometry.leaves_log2));
   }
   return absl::OkStatus();
 }
 
 std::string EncodeSegmentFooter(const SegmentFooter& footer) {
   std::string out(kFooterMagic);
-  PutFixed32(&out, kFormatVersion);
+  PutFixed32(&out, footer.version);
   PutFixed32(&out, footer.leaves_log2);
   PutFixed64(&out, footer.segment_index);
   PutFixed64(&out, footer.leaf_count);
@@ -93,12 +101,13 @@ std::string EncodeSegmentFooter(const SegmentFooter& footer) {
 
 std::optional<SegmentFooter> DecodeSegmentFooter(std::string_view bytes) {
   if (bytes.size() != kSegmentFooterSize || bytes.substr(0, 8) != kFooterMagic ||
-      DecodeFixed32(bytes.data() + 8) != kFormatVersion ||
+      !KnownVersion(DecodeFixed32(bytes.data() + 8)) ||
       crc32c::Value(bytes.substr(0, kFooterCrcOffset)) !=
           DecodeFixed32(bytes.data() + kFooterCrcOffset)) {
     return std::nullopt;
   }
   SegmentFooter footer;
+  footer.version = DecodeFixed32(bytes.data() + 8);
   footer.leaves_log2 = DecodeFixed32(bytes.data() + 12);
   footer.segment_index = DecodeFixed64(bytes.data() + 16);
   footer.leaf_count = DecodeFixed64(bytes.data() + 24);
@@ -140,25 +149,28 @@ std::string SegmentPath(const std::string& data_dir, uint64_t segment_index) {
   return absl::StrCat(SegmentsDir(data_dir), "/", SegmentFileName(segment_index));
 }
 
-absl::Status WriteFormatFile(Env* env, const std::string& data_dir, uint32_t leaves_log2) {
+absl::Status WriteFormatFile(Env* env, const std::string& data_dir,
+                             const SegmentGeometry& geometry) {
   const std::string path = absl::StrCat(data_dir, "/", kFormatFileName);
   const std::string temp = absl::StrCat(path, kTempSuffix);
   ASSIGN_OR_RETURN(std::unique_ptr<WritableFile> file, env->NewWritableFile(temp));
-  RETURN_IF_ERROR(file->Append(absl::StrCat(kFormatFirstLine, "\nformat ", kFormatVersion,
-                                            "\nleaves_per_segment_log2 ", leaves_log2, "\n")));
+  RETURN_IF_ERROR(
+      file->Append(absl::StrCat(kFormatFirstLine, "\nformat ", geometry.format_version,
+                                "\nleaves_per_segment_log2 ", geometry.leaves_log2, "\n")));
   RETURN_IF_ERROR(file->Sync());
   RETURN_IF_ERROR(file->Close());
   RETURN_IF_ERROR(env->RenameFile(temp, path));
   return env->SyncDir(data_dir);
 }
 
-absl::StatusOr<uint32_t> ReadFormatFile(Env* env, const std::string& data_dir) {
+absl::StatusOr<SegmentGeometry> ReadFormatFile(Env* env, const std::string& data_dir) {
   const std::string path = absl::StrCat(data_dir, "/", kFormatFileName);
   ASSIGN_OR_RETURN(std::string contents, ReadFileToString(env, path, kMaxSmallFileBytes));
   std::vector<absl::string_view> lines = absl::StrSplit(contents, '\n', absl::SkipEmpty());
   auto refuse = [&](absl::string_view why) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(path, ": ", why, "; this build reads sealtrail data format ", kFormatVersion));
+    return absl::FailedPreconditionError(absl::StrCat(path, ": ", why,
+                                                      "; this build reads sealtrail data formats ",
+                                                      kOldestFormatVersion, "..", kFormatVersion));
   };
   if (lines.size() != 3 || lines[0] != kFormatFirstLine) {
     return refuse("not a sealtrail FORMAT file");
@@ -168,7 +180,7 @@ absl::StatusOr<uint32_t> ReadFormatFile(Env* env, const std::string& data_dir) {
   if (!absl::StartsWith(lines[1], "format ") || !absl::SimpleAtoi(lines[1].substr(7), &version)) {
     return refuse("malformed format line");
   }
-  if (version != kFormatVersion) {
+  if (!KnownVersion(version)) {
     return refuse(absl::StrCat("unknown data format version ", version));
   }
   if (!absl::StartsWith(lines[2], "leaves_per_segment_log2 ") ||
@@ -176,7 +188,7 @@ absl::StatusOr<uint32_t> ReadFormatFile(Env* env, const std::string& data_dir) {
       leaves_log2 > kMaxLeavesLog2) {
     return refuse("malformed leaves_per_segment_log2 line");
   }
-  return leaves_log2;
+  return SegmentGeometry{leaves_log2, version};
 }
 
 }  // namespace sealtrail

@@ -24,6 +24,7 @@ struct SegmentResult {
   Hash root{};
   Hash footer_chain{};
   std::vector<Hash> open_leaves;  // Leaf hashes of an unsealed last segment.
+  uint64_t unfinished = 0;        // Of which (not in open_leaves) an unfinished batch at its end.
   uint64_t records = 0;
   uint64_t bytes = 0;
 };
@@ -42,6 +43,8 @@ const char* FrameProblem(FrameParse parse) {
       return "damaged frame header (length checksum mismatch or impossible length)";
     case FrameParse::kBadChecksum:
       return "checksum mismatch";
+    case FrameParse::kUnknownFlags:
+      return "frame header carries flag bits the segment's format version does not define";
     case FrameParse::kOk:
       break;
   }
@@ -50,10 +53,12 @@ const char* FrameProblem(FrameParse parse) {
 
 // Scans frames [begin, end) of `file`, appending leaf hashes and frame offsets. Stops after
 // `max_frames` frames; any damaged frame is an error naming file, offset and sequence number.
-absl::Status ScanFrames(const RandomAccessFile& file, const std::string& path, uint64_t begin,
-                        uint64_t end, uint64_t first_sequence, uint64_t max_frames,
-                        std::vector<Hash>* leaves, std::vector<uint64_t>* offsets) {
-  FrameScanner scanner(&file, begin, end);
+// Sets *closed to the number of leaves up to the last frame that closes a batch.
+absl::Status ScanFrames(const RandomAccessFile& file, const std::string& path,
+                        const SegmentGeometry& geometry, uint64_t begin, uint64_t end,
+                        uint64_t first_sequence, uint64_t max_frames, std::vector<Hash>* leaves,
+                        std::vector<uint64_t>* offsets, uint64_t* closed) {
+  FrameScanner scanner(&file, begin, end, geometry.frame_flags());
   while (!scanner.AtEnd()) {
     const uint64_t sequence = first_sequence + leaves->size();
     if (leaves->size() == max_frames) {
@@ -69,6 +74,7 @@ absl::Status ScanFrames(const RandomAccessFile& file, const std::string& path, u
     }
     offsets->push_back(frame.offset);
     leaves->push_back(HashLeaf(frame.payload));
+    if ((frame.flags & kFrameBatchContinues) == 0) *closed = leaves->size();
   }
   return absl::OkStatus();
 }
@@ -137,15 +143,20 @@ absl::Status CheckSegment(Env* env, const std::string& path, SegmentGeometry geo
                        size >= kSegmentFooterSize ? size - kSegmentFooterSize : 0,
                        ") although later segments exist: truncated, or footer damaged"));
     }
-    RETURN_IF_ERROR(ScanFrames(*file, path, kSegmentHeaderSize, size, first_sequence,
-                               geometry.leaves(), &leaves, &offsets));
+    uint64_t closed = 0;
+    RETURN_IF_ERROR(ScanFrames(*file, path, geometry, kSegmentHeaderSize, size, first_sequence,
+                               geometry.leaves(), &leaves, &offsets, &closed));
+    // What the log serves: an unfinished batch at the end was never acknowledged.
+    result->unfinished = leaves.size() - closed;
+    leaves.resize(closed);
     result->records = leaves.size();
     result->open_leaves = std::move(leaves);
     return absl::OkStatus();
   }
   const SegmentFooter& footer = sealed->footer();
-  RETURN_IF_ERROR(ScanFrames(*file, path, kSegmentHeaderSize, footer.frames_end, first_sequence,
-                             geometry.leaves(), &leaves, &offsets));
+  uint64_t closed = 0;  // A sealed segment's part of a batch crossing into the next stays.
+  RETURN_IF_ERROR(ScanFrames(*file, path, geometry, kSegmentHeaderSize, footer.frames_end,
+                             first_sequence, geometry.leaves(), &leaves, &offsets, &closed));
   if (leaves.size() != geometry.leaves()) {
     return absl::DataLossError(absl::StrCat(path, ": holds ", leaves.size(),
                                             " records but its footer says ", footer.leaf_count));
@@ -195,8 +206,8 @@ class RootFolder {
 
 absl::StatusOr<VerifyReport> VerifyDataDir(const std::string& dir, const VerifyOptions& options) {
   Env* env = options.env != nullptr ? options.env : Env::Default();
-  ASSIGN_OR_RETURN(const uint32_t leaves_log2, ReadFormatFile(env, dir));
-  const SegmentGeometry geometry{leaves_log2};
+  ASSIGN_OR_RETURN(const SegmentGeometry geometry, ReadFormatFile(env, dir));
+  const uint32_t leaves_log2 = geometry.leaves_log2;
   const std::string segments_dir = SegmentsDir(dir);
   ASSIGN_OR_RETURN(std::vector<std::string> names, env->GetChildren(segments_dir));
   std::vector<uint64_t> indexes;
@@ -249,6 +260,7 @@ absl::StatusOr<VerifyReport> VerifyDataDir(const std::string& dir, const VerifyO
       folder.Push(leaves_log2, result.root);
     } else {
       for (const Hash& leaf : result.open_leaves) folder.Push(0, leaf);
+      report.unfinished_batch_records += result.unfinished;
     }
   }
   report.root = folder.Root();

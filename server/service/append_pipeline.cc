@@ -159,9 +159,15 @@ class AppendPipeline::Impl {
             },
             this));
         if (queue_.empty()) return;  // Stopping, and everything submitted is committed.
+        // One Log::Append never joins requests across a segment boundary: a crash in the next
+        // segment could not take back the part sealed into this one (docs/format/README.md,
+        // "Write order"), so only a single request larger than the room left may cross. The
+        // committer is the log's only appender, so Size() is where this batch will start.
+        const uint64_t room = log_->RecordsPerSegment() - log_->Size() % log_->RecordsPerSegment();
         size_t records = 0;
-        while (!queue_.empty() && (taken.empty() || records + queue_.front().record_count <=
-                                                        options_.max_batch_records)) {
+        while (!queue_.empty() &&
+               (taken.empty() || records + queue_.front().record_count <=
+                                     std::min<uint64_t>(options_.max_batch_records, room))) {
           records += queue_.front().record_count;
           taken.push_back(std::move(queue_.front()));
           queue_.pop_front();

@@ -54,7 +54,8 @@ absl::StatusOr<SegmentLayout> ParseSegmentLayout(std::string_view file, uint32_t
   }
   uint64_t offset = kSegmentHeaderBytes;
   while (offset + kFrameHeaderBytes <= limit) {
-    FrameLocation frame{offset, LoadLe32(file, offset)};
+    const uint32_t word = LoadLe32(file, offset);
+    FrameLocation frame{offset, word & kFrameLengthMask, word & ~kFrameLengthMask};
     if (frame.length == 0 || frame.end() > limit) break;
     layout.frames.push_back(frame);
     offset = frame.end();

@@ -1,4 +1,5 @@
-// The on-disk layout of a data directory, read straight from docs/format/README.md (format 1),
+// The on-disk layout of a data directory, read straight from docs/format/README.md (formats 1
+// and 2),
 // for tests that inspect or tamper with segment files. Independent of engine/src: if the
 // engine and this file disagree about an offset, one of them disagrees with the document.
 #ifndef SEALTRAIL_TESTS_TESTING_DATA_DIR_LAYOUT_H_
@@ -15,6 +16,9 @@ namespace sealtrail::testing {
 
 inline constexpr uint64_t kSegmentHeaderBytes = 32;
 inline constexpr uint64_t kFrameHeaderBytes = 12;  // u32 length, u32 CRC(length), u32 CRC(payload)
+// The length word: bits 0..26 the length, bits 27..31 flags (format 2; none in format 1).
+inline constexpr uint32_t kFrameLengthMask = (1u << 27) - 1;
+inline constexpr uint32_t kFrameBatchContinuesBit = 1u << 31;
 inline constexpr uint64_t kFooterBytes = 112;
 inline constexpr uint64_t kNodeBytes = 32;
 // Field offsets within the footer.
@@ -33,6 +37,7 @@ std::string FormatFilePath(const std::string& dir);
 struct FrameLocation {
   uint64_t offset = 0;  // of the frame header, from the start of the file
   uint32_t length = 0;  // payload bytes
+  uint32_t flags = 0;   // the length word's flag bits
   uint64_t payload_offset() const { return offset + kFrameHeaderBytes; }
   uint64_t end() const { return payload_offset() + length; }
 };

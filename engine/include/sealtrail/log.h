@@ -98,7 +98,10 @@ class Log {
 
   // Appends `records` in order and returns the index of the first. Returns after the records
   // are durable (see SyncPolicy). INVALID_ARGUMENT (and nothing written) if the batch is empty,
-  // or any record is empty or larger than max_record_bytes.
+  // or any record is empty or larger than max_record_bytes. A refused batch, or one a crash
+  // interrupted, is absent after recovery, whole (in a format-2 data directory), except the
+  // part of a batch that crossed a segment boundary (see RecordsPerSegment) and was sealed into
+  // the earlier segment: sealed segments are never cut back.
   [[nodiscard]] absl::StatusOr<uint64_t> Append(absl::Span<const std::string_view> records);
 
   // The record at `index`. OUT_OF_RANGE if index >= Size(); DATA_LOSS if its checksum fails.
@@ -123,6 +126,9 @@ class Log {
                                                                   uint64_t new_size) const;
 
   const std::string& dir() const;
+  // Records per segment (S). A batch that starts at a Size() that is a multiple of S, or that
+  // ends at one, crosses no segment boundary.
+  uint64_t RecordsPerSegment() const;
   // What recovery did when this Log was opened (read-only opens change nothing and report what
   // they left in place).
   const RecoveryReport& recovery_report() const;

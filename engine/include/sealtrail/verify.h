@@ -27,6 +27,10 @@ struct VerifyReport {
   uint64_t bytes = 0;            // Bytes of segment files read.
   Hash root{};                   // Root of the whole tree, recomputed from the records.
   Hash chain{};                  // Chain hash of the last sealed segment (zeros if none).
+  // Format 2: whole records at the open segment's end whose batch no frame closes (a crash, or
+  // an append in progress). Not acknowledged, so not in `records` or `root`; opening the log
+  // for writing removes them.
+  uint64_t unfinished_batch_records = 0;
 };
 
 // OK with a report when everything is intact. Otherwise the first problem found, as
