@@ -163,8 +163,8 @@ TEST_F(ServerCliTest, AppendLineErrorsNeverShowItsActorToken) {
 // A line nested a million deep is refused, naming the line; it crashed `append` (the envelope
 // was printed back to JSON recursively).
 TEST_F(ServerCliTest, AppendRefusesADeeplyNestedLine) {
-  std::istringstream in(absl::StrCat(R"({"record": )", std::string(400000, '['),
-                                     std::string(400000, ']'), "}\n"));
+  std::istringstream in(
+      absl::StrCat(R"({"record": )", std::string(400000, '['), std::string(400000, ']'), "}\n"));
   std::ostringstream out;
   EXPECT_THAT(RunServerAppend(client(), in, out),
               StatusIs(absl::StatusCode::kInvalidArgument,

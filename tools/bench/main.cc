@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    if (e.get_exit_code() == 0) return app.exit(e);                     // --help, --version
     std::cerr << sealtrail::cli::UsageErrorText(e, "sealtrail-bench");  // Never a stray token.
     return 2;
   }
