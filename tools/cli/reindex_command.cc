@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/exit_codes.h"
 #include "cli/local_commands.h"
+#include "sealtrail/env.h"
 #include "sealtrail/log.h"
 #include "server/index/audit_index.h"
 #include "server/record/record.h"
@@ -32,7 +33,7 @@ absl::Status RunReindex(const ReindexArgs& args, std::ostream& out) {
   summary.index_dir = IndexDirFor(args);
   absl::StatusOr<std::unique_ptr<AuditIndex>> index =
       AuditIndex::Rebuild(summary.index_dir, **log, IndexFieldsFromStoredBytes);
-  if (absl::IsUnavailable(index.status())) {
+  if (IsLockHeldError(index.status())) {
     // The index's RocksDB lock is held: almost always by a running server.
     return absl::UnavailableError(
         absl::StrCat("cannot reindex: ", index.status().message(), "; stop sealtraild first"));

@@ -12,6 +12,7 @@
 #include "cli/server_evidence.h"
 #include "sealtrail/audit.h"
 #include "sealtrail/checkpoint_store.h"
+#include "sealtrail/env.h"
 #include "sealtrail/log.h"
 #include "sealtrail/note.h"
 #include "sealtrail/status_macros.h"
@@ -135,8 +136,8 @@ absl::Status RunWitness(Env* env, const WitnessArgs& args, const CandidateSource
   if (!key.ok()) return Refuse(outcome, key.status(), out);
   const std::string lock_file = args.state_file + ".lock";
   absl::StatusOr<std::unique_ptr<FileLock>> lock = env->LockFile(lock_file);
-  if (absl::IsFailedPrecondition(lock.status())) {
-    // Env's message speaks of a data directory; say what it means here.
+  if (IsLockHeldError(lock.status())) {
+    // Env's message speaks of any lock; say what it means here.
     return Refuse(outcome,
                   absl::FailedPreconditionError(
                       absl::StrCat("another witness run holds the lock on ", lock_file)),
