@@ -55,6 +55,10 @@ constexpr int kDefaultRounds = 60;
 
 constexpr int kAckFd = 3;                           // the child's end of the acknowledgement pipe
 constexpr uint64_t kIntentBit = uint64_t{1} << 63;  // "about to append up to this size"
+// "running, about to open the log": the kill delay counts from here, so that what it samples is
+// recovery and appending, not the exec and sanitizer start-up, which under ASan on a loaded
+// machine took longer than kMaxKillDelay and left every round without an append.
+constexpr uint64_t kStartedMark = ~uint64_t{0};
 constexpr uint32_t kLog2 = 4;  // 16 leaves per segment: seals happen within every round
 constexpr uint32_t kMaxRecordBytes = 2000;
 constexpr uint32_t kMaxBatch = 20;
@@ -62,7 +66,9 @@ constexpr uint32_t kMaxBatch = 20;
 // waits to be killed. On a disk, a child never gets this far in kMaxKillDelay.
 constexpr int kMaxBatchesPerChild = 150;
 constexpr std::chrono::microseconds kMaxKillDelay = std::chrono::milliseconds(40);
-constexpr std::chrono::seconds kChildWaitCap(10);  // never reached unless the parent is gone
+constexpr std::chrono::seconds kChildWaitCap(10);
+constexpr std::chrono::seconds kChildStartCap(
+    10);  // for the child to exec and report it runs  // never reached unless the parent is gone
 constexpr int kDrainTimeoutMs = 10'000;
 
 uint64_t EnvU64(const char* name, uint64_t fallback) {
@@ -88,6 +94,10 @@ LogOptions CrashOptions() {
 }
 
 [[noreturn]] void RunChild(const std::string& dir, uint64_t seed) {
+  if (::write(kAckFd, &kStartedMark, sizeof(kStartedMark)) !=
+      static_cast<ssize_t>(sizeof(kStartedMark))) {
+    ChildDie(6, std::string("write to the acknowledgement pipe: ") + std::strerror(errno));
+  }
   absl::StatusOr<std::unique_ptr<Log>> log = Log::Open(CrashOptions(), dir);
   if (!log.ok()) ChildDie(3, "open " + dir + ": " + log.status().ToString());
   uint64_t next = (*log)->Size();
@@ -177,40 +187,62 @@ void RunChildAndKill(const std::string& dir, uint64_t seed, std::chrono::microse
   ::close(fds[1]);
 
   std::string pending;
-  auto consume = [&](bool until_eof, std::chrono::steady_clock::time_point deadline) {
+  // Takes the whole reports out of `pending`; with until_started, stops after the start mark
+  // (returning true) and leaves the rest for the next call.
+  auto take_reports = [&](bool until_started) {
+    while (pending.size() >= sizeof(uint64_t)) {
+      uint64_t size;
+      std::memcpy(&size, pending.data(), sizeof(size));
+      pending.erase(0, sizeof(size));
+      if (size == kStartedMark) {
+        if (until_started) return true;
+        continue;
+      }
+      if ((size & kIntentBit) != 0) {
+        run->batch_ends.push_back(size & ~kIntentBit);
+        continue;
+      }
+      run->acked = std::max(run->acked, size);
+      ++run->acks;
+    }
+    return false;
+  };
+  // Reads what the child reports until `deadline` (or, until_eof, until the pipe closes), or with
+  // until_started until the child's start mark. Returns false if draining timed out or, with
+  // until_started, if the child ended or the deadline passed before it started.
+  auto consume = [&](bool until_eof, std::chrono::steady_clock::time_point deadline,
+                     bool until_started) {
     char buf[4096];
     while (true) {
+      if (take_reports(until_started)) return true;
       int timeout_ms = kDrainTimeoutMs;
       if (!until_eof) {
         const auto left = std::chrono::ceil<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
-        if (left.count() <= 0) return true;
+        if (left.count() <= 0) return !until_started;
         timeout_ms = static_cast<int>(left.count());
       }
       pollfd p = {.fd = fds[0], .events = POLLIN, .revents = 0};
       const int ready = ::poll(&p, 1, timeout_ms);
       if (ready < 0 && errno == EINTR) continue;
-      if (ready == 0) return !until_eof;  // Draining timed out: the pipe never closed.
+      if (ready == 0) return !until_eof && !until_started;  // Draining timed out: never closed.
       const ssize_t n = ::read(fds[0], buf, sizeof(buf));
       if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return true;  // EOF: the child is gone.
-      pending.append(buf, static_cast<size_t>(n));
-      while (pending.size() >= sizeof(uint64_t)) {
-        uint64_t size;
-        std::memcpy(&size, pending.data(), sizeof(size));
-        pending.erase(0, sizeof(size));
-        if ((size & kIntentBit) != 0) {
-          run->batch_ends.push_back(size & ~kIntentBit);
-          continue;
-        }
-        run->acked = std::max(run->acked, size);
-        ++run->acks;
+      if (n <= 0) {  // EOF: the child is gone.
+        take_reports(/*until_started=*/false);
+        return !until_started;
       }
+      pending.append(buf, static_cast<size_t>(n));
     }
   };
-  consume(/*until_eof=*/false, start + delay);
+  // Until the child says it runs (bounded: a child that never starts is killed all the same and
+  // its round is unproductive), then for `delay`.
+  if (consume(/*until_eof=*/false, start + kChildStartCap, /*until_started=*/true)) {
+    consume(/*until_eof=*/false, std::chrono::steady_clock::now() + delay,
+            /*until_started=*/false);
+  }
   ::kill(pid, SIGKILL);
-  const bool drained = consume(/*until_eof=*/true, {});
+  const bool drained = consume(/*until_eof=*/true, {}, /*until_started=*/false);
   ::close(fds[0]);
   pid_t reaped;
   do {
