@@ -399,6 +399,12 @@ TEST_F(HttpServerTest, PlaintextOnlyOnLoopback) {
 // Out of file descriptors, accept fails: the failure is reported, and serving resumes once
 // descriptors are free again.
 TEST_F(HttpServerTest, AcceptFailuresAreReportedAndRetried) {
+#ifdef SEALTRAIL_SANITIZE_BUILD
+  // With no descriptor free, UBSan's vptr check cannot open the pipe it probes memory with and
+  // reports a false "invalid vptr" on the next virtual call it has not seen; the Release build
+  // runs this test.
+  GTEST_SKIP() << "needs every descriptor taken, which the sanitizer runtime cannot survive";
+#endif
   Start();
   rlimit original{};
   ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &original), 0);
