@@ -4,8 +4,10 @@
 // docs/format/README.md byte by byte, so that every offset the tampering uses is the
 // documented one, and that a torn tail is the one damage Log::Open repairs.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -474,6 +476,204 @@ TEST_F(TamperTest, FlippedByteInLastSealedSegmentsFooterMakesOpenFail) {
 
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(kSealed - 1)));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(kSealed - 1)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// VerifyOptions::problems: every problem by place (file, byte offset, sequence number), each
+// damaged segment's own, with the returned status the first of them.
+
+// Runs VerifyDataDir collecting problems; it must fail with the first one's status.
+std::vector<VerifyProblem> ProblemsOf(const std::string& dir) {
+  std::vector<VerifyProblem> problems;
+  VerifyOptions options;
+  options.problems = &problems;
+  absl::StatusOr<VerifyReport> verified = VerifyDataDir(dir, options);
+  EXPECT_FALSE(verified.ok());
+  EXPECT_FALSE(problems.empty());
+  if (!verified.ok() && !problems.empty()) {
+    EXPECT_EQ(verified.status(), problems.front().status);
+  }
+  return problems;
+}
+
+TEST_F(TamperTest, ProblemOfFlippedRecordByteNamesItsFrameAndSequenceNumber) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(2, bytes, layout));
+  const FrameLocation frame = layout.frames[5];  // Sequence number 21.
+  ASSERT_OK(MakeOwnerWritable(Seg(2)));
+  ASSERT_OK(FlipByteAt(Seg(2), frame.payload_offset() + 3));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(2));
+  EXPECT_EQ(problems[0].offset, frame.offset);
+  EXPECT_EQ(problems[0].seq, 21u);
+  EXPECT_FALSE(problems[0].in_open_segment);
+  EXPECT_TRUE(problems[0].is_damage());
+  EXPECT_THAT(problems[0].status,
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checksum mismatch")));
+}
+
+TEST_F(TamperTest, EveryDamagedSegmentIsAProblemInFileOrder) {
+  std::string bytes1, bytes3;
+  SegmentLayout layout1, layout3;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes1, layout1));
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes3, layout3));
+  ASSERT_OK(MakeOwnerWritable(Seg(1)));
+  ASSERT_OK(MakeOwnerWritable(Seg(3)));
+  ASSERT_OK(FlipByteAt(Seg(3), layout3.frames[7].payload_offset()));  // Sequence number 31.
+  ASSERT_OK(FlipByteAt(Seg(1), layout1.frames[2].payload_offset()));  // Sequence number 10.
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].file, Seg(1));
+  EXPECT_EQ(problems[0].offset, layout1.frames[2].offset);
+  EXPECT_EQ(problems[0].seq, 10u);
+  EXPECT_EQ(problems[1].file, Seg(3));
+  EXPECT_EQ(problems[1].offset, layout3.frames[7].offset);
+  EXPECT_EQ(problems[1].seq, 31u);
+  EXPECT_THAT(problems[1].status,
+              StatusIs(absl::StatusCode::kDataLoss, AllOf(NamesFile(3), MentionsNumber(31))));
+}
+
+TEST_F(TamperTest, ProblemOfSwappedRecordsNamesTheFirstSwappedRecord) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(2, bytes, layout));
+  const FrameLocation a = layout.frames[1];  // Sequence number 17.
+  const FrameLocation b = layout.frames[4];  // Sequence number 20, of equal length.
+  ASSERT_EQ(a.length, b.length);
+  const std::string frame_a = bytes.substr(a.offset, a.end() - a.offset);
+  const std::string frame_b = bytes.substr(b.offset, b.end() - b.offset);
+  ASSERT_OK(MakeOwnerWritable(Seg(2)));
+  ASSERT_OK(OverwriteAt(Seg(2), a.offset, frame_b));
+  ASSERT_OK(OverwriteAt(Seg(2), b.offset, frame_a));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(2));
+  EXPECT_EQ(problems[0].offset, a.offset);
+  EXPECT_EQ(problems[0].seq, 17u);
+  EXPECT_THAT(std::string(problems[0].status.message()),
+              AllOf(HasSubstr("level 0"), MentionsNumber(17), MentionsNumber(a.offset)));
+}
+
+TEST_F(TamperTest, ProblemOfInteriorNodeNamesTheNodeAndNoRecord) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes, layout));
+  const uint64_t node = testing::NodeOffset(layout, kLog2, 2, 1);
+  ASSERT_OK(MakeOwnerWritable(Seg(3)));
+  ASSERT_OK(FlipByteAt(Seg(3), node, 0x01));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(3));
+  EXPECT_EQ(problems[0].offset, node);
+  EXPECT_EQ(problems[0].seq, std::nullopt);
+}
+
+TEST_F(TamperTest, ProblemOfOffsetTableEntryNamesTheEntryAndItsRecord) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes, layout));
+  const uint64_t entry = layout.offset_table_offset + 8 * 6;  // Record 8 + 6 = 14.
+  ASSERT_OK(MakeOwnerWritable(Seg(1)));
+  ASSERT_OK(FlipByteAt(Seg(1), entry, 0x04));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(1));
+  EXPECT_EQ(problems[0].offset, entry);
+  EXPECT_EQ(problems[0].seq, 14u);
+}
+
+TEST_F(TamperTest, ProblemOfTruncatedSealedSegmentNamesWhereItsFooterShouldBe) {
+  ASSERT_OK_AND_ASSIGN(uint64_t size, FileSizeOf(Seg(1)));
+  ASSERT_OK(MakeOwnerWritable(Seg(1)));
+  ASSERT_OK(testing::TruncateTo(Seg(1), size - 50));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(1));
+  EXPECT_EQ(problems[0].offset, size - 50 - kFooterBytes);
+  EXPECT_EQ(problems[0].seq, std::nullopt);
+  EXPECT_THAT(std::string(problems[0].status.message()),
+              AllOf(HasSubstr("no valid footer"), MentionsNumber(size - 50 - kFooterBytes)));
+}
+
+TEST_F(TamperTest, ProblemOfRemovedSegmentNamesItsFirstRecordAndTheRestIsStillVerified) {
+  ASSERT_OK(testing::RemovePath(Seg(2)));
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes, layout));
+  ASSERT_OK(MakeOwnerWritable(Seg(3)));
+  ASSERT_OK(FlipByteAt(Seg(3), layout.frames[0].payload_offset()));  // Sequence number 24.
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].file, Seg(2));
+  EXPECT_EQ(problems[0].offset, 0u);
+  EXPECT_EQ(problems[0].seq, 2 * kLeaves);
+  EXPECT_THAT(std::string(problems[0].status.message()),
+              AllOf(HasSubstr("is missing"), NamesFile(2)));
+  EXPECT_EQ(problems[1].file, Seg(3));
+  EXPECT_EQ(problems[1].seq, 24u);
+}
+
+TEST_F(TamperTest, ProblemOfForgedFooterFieldsNamesTheField) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(2, bytes, layout));
+  const std::string other_root = bytes.substr(layout.footer_offset + kFooterRootOffset, 32);
+  ASSERT_NO_FATAL_FAILURE(ForgeFooterField(1, kFooterRootOffset, other_root));
+  const RefHash forged_chain = testing::RefSha256("forged chain");
+  ASSERT_NO_FATAL_FAILURE(ForgeFooterField(3, kFooterChainOffset, View(forged_chain)));
+  std::string bytes1;
+  SegmentLayout layout1;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes1, layout1));
+  std::string bytes3;
+  SegmentLayout layout3;
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes3, layout3));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].file, Seg(1));
+  EXPECT_EQ(problems[0].offset, layout1.footer_offset + kFooterRootOffset);
+  EXPECT_THAT(std::string(problems[0].status.message()), HasSubstr("footer root"));
+  EXPECT_EQ(problems[1].file, Seg(3));
+  EXPECT_EQ(problems[1].offset, layout3.footer_offset + kFooterChainOffset);
+  EXPECT_THAT(std::string(problems[1].status.message()), HasSubstr("chain hash"));
+}
+
+TEST_F(TamperTest, ProblemInTheOpenSegmentSaysSo) {
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(kSealed, bytes, layout));
+  const FrameLocation frame = layout.frames[2];  // Sequence number 34.
+  ASSERT_OK(MakeOwnerWritable(Seg(kSealed)));
+  ASSERT_OK(FlipByteAt(Seg(kSealed), frame.payload_offset() + 5));
+
+  const std::vector<VerifyProblem> problems = ProblemsOf(dir_);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_EQ(problems[0].file, Seg(kSealed));
+  EXPECT_EQ(problems[0].offset, frame.offset);
+  EXPECT_EQ(problems[0].seq, 34u);
+  EXPECT_TRUE(problems[0].in_open_segment);
+}
+
+TEST_F(TamperTest, IntactDirectoryHasNoProblemsAndCancelStopsVerification) {
+  std::vector<VerifyProblem> problems;
+  VerifyOptions options;
+  options.problems = &problems;
+  EXPECT_OK(VerifyDataDir(dir_, options));
+  EXPECT_TRUE(problems.empty());
+  std::atomic<bool> cancel{true};
+  options.cancel = &cancel;
+  EXPECT_THAT(VerifyDataDir(dir_, options),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_TRUE(problems.empty());
 }
 
 // ---------------------------------------------------------------------------------------------
