@@ -331,8 +331,10 @@ absl::StatusOr<VerifyReport> VerifyDataDir(const std::string& dir, const VerifyO
             ") does not match SHA-256(previous chain || root || index) = ",
             HashToBase64(expected)));
       }
+      // After a mismatch, the next segment is judged against the chain its records call for,
+      // so that one edited chain hash is one problem.
+      report.chain = chain_known ? expected : result.footer_chain;
       chain_known = true;
-      report.chain = result.footer_chain;
       folder.Push(leaves_log2, result.root);
     } else {
       for (const Hash& leaf : result.open_leaves) folder.Push(0, leaf);
