@@ -42,6 +42,7 @@ using ::sealtrail::testing::kFooterRootOffset;
 using ::sealtrail::testing::LoadLe32;
 using ::sealtrail::testing::LoadLe64;
 using ::sealtrail::testing::MakeOwnerWritable;
+using ::sealtrail::testing::MentionsNumber;
 using ::sealtrail::testing::OverwriteAt;
 using ::sealtrail::testing::ReadWholeFile;
 using ::sealtrail::testing::RefHash;
@@ -53,14 +54,8 @@ using ::sealtrail::testing::StatusIs;
 using ::sealtrail::testing::TestCrc32c;
 using ::testing::AllOf;
 using ::testing::AnyOf;
-using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Matcher;
-
-// The message mentions `n` as a whole decimal number (not as part of a longer one).
-Matcher<const std::string&> MentionsNumber(uint64_t n) {
-  return ContainsRegex(absl::StrCat("(^|[^0-9])", n, "([^0-9]|$)"));
-}
 
 Matcher<const std::string&> NamesFile(uint64_t segment) {
   return HasSubstr(SegmentFileName(segment));
