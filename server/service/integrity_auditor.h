@@ -12,7 +12,9 @@
 // that stays is not raised again by later scans; new damage is. A segment violation that a
 // complete scan no longer finds (the file was restored) is forgotten, so it is raised again if
 // it comes back; a checkpoint violation is remembered for the auditor's life (the checkpoint
-// file only grows). The auditor goes on scanning after a violation; it changes no file.
+// file only grows). The auditor goes on scanning after a violation; it changes no file, takes
+// no lock of the data directory, and reads every file with pread (it maps none: a file
+// truncated under it is damage it reports, not a SIGBUS).
 //
 // The open segment, the one the writer appends to, can for a moment end in a half-written
 // frame or seal. A problem there is looked at again after `confirm_delay` and raised only if it
