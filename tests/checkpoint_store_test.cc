@@ -162,6 +162,34 @@ TEST_F(CheckpointStoreTest, AppendedCheckpointsComeBackExactlyAfterReopening) {
   }
 }
 
+TEST_F(CheckpointStoreTest, EveryStoredCheckpointSaysWhereItsFrameStarts) {
+  const std::vector<Signed> all = {Make(3), Make(10), Make(17)};
+  std::vector<uint64_t> starts;
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> store, OpenStore(false));
+    ASSERT_OK_AND_ASSIGN(const uint64_t header_size, FileSizeOf(StorePath()));
+    starts.push_back(header_size);
+    for (const Signed& s : all) {
+      ASSERT_OK(store->Append(s.checkpoint, s.note));
+      ASSERT_TRUE(store->Latest().has_value());
+      EXPECT_EQ(store->Latest()->file_offset, starts.back());
+      ASSERT_OK_AND_ASSIGN(const uint64_t end, FileSizeOf(StorePath()));
+      starts.push_back(end);
+    }
+  }
+  for (const bool read_only : {false, true}) {
+    SCOPED_TRACE(read_only ? "read-only" : "writable");
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> store, OpenStore(read_only));
+    ASSERT_OK_AND_ASSIGN(const std::vector<StoredCheckpoint> listed, store->List());
+    ASSERT_THAT(listed, SizeIs(all.size()));
+    for (size_t i = 0; i < listed.size(); ++i) EXPECT_EQ(listed[i].file_offset, starts[i]);
+    EXPECT_THAT(store->Get(10),
+                IsOkAndHolds(::testing::Field(&StoredCheckpoint::file_offset, starts[1])));
+    EXPECT_EQ(store->Latest()->file_offset, starts[2]);
+  }
+  EXPECT_EQ(CheckpointStore::PathIn(data_), StorePath());
+}
+
 TEST_F(CheckpointStoreTest, ReadOnlyStoreRefusesAppends) {
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<CheckpointStore> store, OpenStore(false));
@@ -300,6 +328,11 @@ TEST_F(CheckpointStoreTest, FlippedByteInTheMiddleIsDataLossNamingTheOffset) {
                        AnyOf(HasSubstr(absl::StrCat(ends[0])), HasSubstr(absl::StrCat(flipped))))));
     // Nothing is truncated or repaired.
     EXPECT_THAT(ReadWholeFile(StorePath()), IsOkAndHolds(damaged));
+    // And the damaged frame's offset is given apart from the message.
+    uint64_t damaged_at = 0;
+    EXPECT_THAT(CheckpointStore::Open(Env::Default(), data_, read_only, &damaged_at),
+                StatusIs(absl::StatusCode::kDataLoss));
+    EXPECT_EQ(damaged_at, ends[0]);
   }
 }
 
@@ -329,7 +362,10 @@ TEST_F(CheckpointStoreTest, DamagedHeaderIsDataLoss) {
   }
   ASSERT_OK(FlipByteAt(StorePath(), 1));
   ASSERT_OK_AND_ASSIGN(const std::string damaged, ReadWholeFile(StorePath()));
-  EXPECT_THAT(OpenStore(true), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checkpoints")));
+  uint64_t damaged_at = 99;
+  EXPECT_THAT(CheckpointStore::Open(Env::Default(), data_, true, &damaged_at),
+              StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checkpoints")));
+  EXPECT_EQ(damaged_at, 0u);
   EXPECT_THAT(OpenStore(false), StatusIs(absl::StatusCode::kDataLoss, HasSubstr("checkpoints")));
   EXPECT_THAT(ReadWholeFile(StorePath()), IsOkAndHolds(damaged));
 }
@@ -357,9 +393,11 @@ TEST_F(CheckpointStoreTest, StoredSizesGoingBackwardsAreDataLossNamingTheOffset)
   ASSERT_OK(AppendToFile(StorePath(), small_frame));
   for (const bool read_only : {true, false}) {
     SCOPED_TRACE(read_only ? "read-only" : "writable");
-    EXPECT_THAT(OpenStore(read_only),
+    uint64_t damaged_at = 0;
+    EXPECT_THAT(CheckpointStore::Open(Env::Default(), data_, read_only, &damaged_at),
                 StatusIs(absl::StatusCode::kDataLoss,
                          AllOf(HasSubstr("offset"), HasSubstr(absl::StrCat(ends[1])))));
+    EXPECT_EQ(damaged_at, ends[1]);
   }
 }
 

@@ -93,6 +93,8 @@ TEST_F(CheckpointerTest, SignNowOnAnEmptyLogSignsSizeZero) {
   EXPECT_EQ(store_->count(), 1u);
   ASSERT_TRUE(store_->Latest().has_value());
   EXPECT_EQ(store_->Latest()->note, stored.note);
+  EXPECT_EQ(stored.file_offset, store_->Latest()->file_offset);
+  EXPECT_GT(stored.file_offset, 0u);  // After the file's header.
 }
 
 TEST_F(CheckpointerTest, SignsAgainOnlyWhenTheLogGrew) {

@@ -4,8 +4,10 @@
 // docs/format/README.md byte by byte, so that every offset the tampering uses is the
 // documented one, and that a torn tail is the one damage Log::Open repairs.
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -40,6 +42,7 @@ using ::sealtrail::testing::kFooterRootOffset;
 using ::sealtrail::testing::LoadLe32;
 using ::sealtrail::testing::LoadLe64;
 using ::sealtrail::testing::MakeOwnerWritable;
+using ::sealtrail::testing::MentionsNumber;
 using ::sealtrail::testing::OverwriteAt;
 using ::sealtrail::testing::ReadWholeFile;
 using ::sealtrail::testing::RefHash;
@@ -51,14 +54,8 @@ using ::sealtrail::testing::StatusIs;
 using ::sealtrail::testing::TestCrc32c;
 using ::testing::AllOf;
 using ::testing::AnyOf;
-using ::testing::ContainsRegex;
 using ::testing::HasSubstr;
 using ::testing::Matcher;
-
-// The message mentions `n` as a whole decimal number (not as part of a longer one).
-Matcher<const std::string&> MentionsNumber(uint64_t n) {
-  return ContainsRegex(absl::StrCat("(^|[^0-9])", n, "([^0-9]|$)"));
-}
 
 Matcher<const std::string&> NamesFile(uint64_t segment) {
   return HasSubstr(SegmentFileName(segment));
@@ -177,6 +174,32 @@ class TamperTest : public ::testing::Test {
     ASSERT_OK(OverwriteAt(Seg(n), layout.footer_offset, footer));
   }
 
+  // VerifyDataDir with VerifyOptions::problems; it must fail with the first one's status.
+  std::vector<VerifyProblem> Problems() const {
+    std::vector<VerifyProblem> problems;
+    VerifyOptions options;
+    options.problems = &problems;
+    absl::StatusOr<VerifyReport> verified = VerifyDataDir(dir_, options);
+    EXPECT_FALSE(verified.ok());
+    EXPECT_FALSE(problems.empty());
+    if (!verified.ok() && !problems.empty()) {
+      EXPECT_EQ(verified.status(), problems.front().status);
+    }
+    return problems;
+  }
+
+  // The one problem VerifyDataDir finds must be at `file`, `offset`, `seq`, and be damage.
+  void ExpectOnlyProblemAt(const std::string& file, uint64_t offset, std::optional<uint64_t> seq,
+                           bool in_open_segment = false) const {
+    const std::vector<VerifyProblem> problems = Problems();
+    ASSERT_EQ(problems.size(), 1u) << problems.back().status;
+    EXPECT_EQ(problems[0].file, file);
+    EXPECT_EQ(problems[0].offset, offset);
+    EXPECT_EQ(problems[0].seq, seq);
+    EXPECT_EQ(problems[0].in_open_segment, in_open_segment);
+    EXPECT_TRUE(problems[0].is_damage()) << problems[0].status;
+  }
+
   testing::ScratchDir tmp_;
   std::string dir_;
   std::vector<std::string> records_;
@@ -266,6 +289,7 @@ TEST_F(TamperTest, FlippedByteInSealedSegmentRecordIsDataLoss) {
               StatusIs(absl::StatusCode::kDataLoss,
                        AllOf(NamesFile(2), MentionsNumber(21),
                              AnyOf(MentionsNumber(frame.offset), MentionsNumber(flipped)))));
+  ExpectOnlyProblemAt(Seg(2), frame.offset, 21);
 
   // Opening reads only footers, but reading the damaged record must not return it.
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(), dir_));
@@ -287,6 +311,8 @@ TEST_F(TamperTest, FlippedByteInNodeTableLeafLevelIsDataLoss) {
               StatusIs(absl::StatusCode::kDataLoss,
                        AllOf(NamesFile(1), AnyOf(MentionsNumber(node), MentionsNumber(node + 17),
                                                  MentionsNumber(11)))));
+  // Placed at the record: its hash and the stored one disagree (either may be what changed).
+  ExpectOnlyProblemAt(Seg(1), layout.frames[3].offset, 11);
 }
 
 TEST_F(TamperTest, FlippedByteInNodeTableInteriorLevelIsDataLoss) {
@@ -303,6 +329,7 @@ TEST_F(TamperTest, FlippedByteInNodeTableInteriorLevelIsDataLoss) {
       StatusIs(absl::StatusCode::kDataLoss,
                AllOf(NamesFile(3), AnyOf(MentionsNumber(node),
                                          MentionsNumber(node - layout.node_table_offset)))));
+  ExpectOnlyProblemAt(Seg(3), node, std::nullopt);
 }
 
 TEST_F(TamperTest, FlippedByteInOffsetTableIsDataLoss) {
@@ -312,6 +339,7 @@ TEST_F(TamperTest, FlippedByteInOffsetTableIsDataLoss) {
   ASSERT_OK(MakeOwnerWritable(Seg(1)));
   ASSERT_OK(FlipByteAt(Seg(1), layout.offset_table_offset + 8 * 6, 0x04));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
+  ExpectOnlyProblemAt(Seg(1), layout.offset_table_offset + 8 * 6, kLeaves + 6);
 }
 
 TEST_F(TamperTest, TruncatedSealedSegmentIsDataLoss) {
@@ -319,6 +347,7 @@ TEST_F(TamperTest, TruncatedSealedSegmentIsDataLoss) {
   ASSERT_OK(MakeOwnerWritable(Seg(1)));
   ASSERT_OK(testing::TruncateTo(Seg(1), size - 50));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
+  ExpectOnlyProblemAt(Seg(1), size - 50 - kFooterBytes, std::nullopt);  // Where a footer ends it.
   // Not the last segment, so not an interrupted seal: opening must refuse, not "repair".
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
   EXPECT_THAT(FileSizeOf(Seg(1)), IsOkAndHolds(size - 50));
@@ -331,6 +360,7 @@ TEST_F(TamperTest, SealedSegmentTruncatedIntoItsFramesIsDataLoss) {
   ASSERT_OK(MakeOwnerWritable(Seg(2)));
   ASSERT_OK(testing::TruncateTo(Seg(2), layout.frames[4].offset));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(2)));
+  ExpectOnlyProblemAt(Seg(2), layout.frames[4].offset - kFooterBytes, std::nullopt);
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(2)));
 }
 
@@ -352,17 +382,21 @@ TEST_F(TamperTest, SwappedRecordsInSealedSegmentAreDataLoss) {
   EXPECT_THAT(VerifyDataDir(dir_),
               StatusIs(absl::StatusCode::kDataLoss,
                        AllOf(NamesFile(2), AnyOf(MentionsNumber(17), MentionsNumber(a.offset)))));
+  ExpectOnlyProblemAt(Seg(2), a.offset, 17);
 }
 
 TEST_F(TamperTest, RemovedMiddleSegmentIsDataLoss) {
   ASSERT_OK(testing::RemovePath(Seg(2)));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(2)));
+  // Its records are gone from 16 on; segment 3 is verified, its chain not judged.
+  ExpectOnlyProblemAt(Seg(2), 0, 2 * kLeaves);
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss));
 }
 
 TEST_F(TamperTest, RemovedFirstSegmentIsDataLoss) {
   ASSERT_OK(testing::RemovePath(Seg(0)));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(0)));
+  ExpectOnlyProblemAt(Seg(0), 0, 0);
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss));
 }
 
@@ -375,6 +409,9 @@ TEST_F(TamperTest, EditedFooterRootWithValidCrcIsDataLoss) {
   ASSERT_NO_FATAL_FAILURE(ForgeFooterField(1, kFooterRootOffset, other_root));
 
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
+  SegmentLayout forged;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes, forged));
+  ExpectOnlyProblemAt(Seg(1), forged.footer_offset + kFooterRootOffset, std::nullopt);
   // The chain in the footer no longer follows from the root: opening checks that.
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
 }
@@ -404,6 +441,10 @@ TEST_F(TamperTest, EditedFooterRootWithChainAndCrcsRecomputedIsDataLoss) {
   }
 
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes, layout));
+  ExpectOnlyProblemAt(Seg(1), layout.footer_offset + kFooterRootOffset, std::nullopt);
 }
 
 TEST_F(TamperTest, EditedFooterChainHashWithValidCrcIsDataLoss) {
@@ -411,6 +452,11 @@ TEST_F(TamperTest, EditedFooterChainHashWithValidCrcIsDataLoss) {
   ASSERT_NO_FATAL_FAILURE(ForgeFooterField(2, kFooterChainOffset, View(forged_chain)));
 
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(2)));
+  // One problem: segment 3 is judged against the chain segment 2's records call for.
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(2, bytes, layout));
+  ExpectOnlyProblemAt(Seg(2), layout.footer_offset + kFooterChainOffset, std::nullopt);
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(2)));
 }
 
@@ -428,6 +474,7 @@ TEST_F(TamperTest, FlippedByteInOpenSegmentMiddleRecordIsDataLoss) {
                                      AnyOf(MentionsNumber(frame.offset), MentionsNumber(flipped)));
 
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
+  ExpectOnlyProblemAt(Seg(kSealed), frame.offset, 34, /*in_open_segment=*/true);
   // A bad frame followed by good ones is not a torn tail: opening refuses, and truncates
   // nothing (records 35 and 36 were acknowledged).
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
@@ -447,6 +494,7 @@ TEST_F(TamperTest, DamagedLengthOfMiddleFrameInOpenSegmentIsDataLossNotATornTail
   const auto names_the_frame = AllOf(NamesFile(kSealed), MentionsNumber(33));
 
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
+  ExpectOnlyProblemAt(Seg(kSealed), frame.offset, 33, /*in_open_segment=*/true);
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, names_the_frame));
   EXPECT_THAT(FileSizeOf(Seg(kSealed)), IsOkAndHolds(bytes.size()));
 }
@@ -460,6 +508,7 @@ TEST_F(TamperTest, FlippedByteInSealedFooterMakesOpenFail) {
 
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(1)));
+  ExpectOnlyProblemAt(Seg(1), layout.footer_offset, std::nullopt);  // Its CRC fails.
   EXPECT_THAT(FileSizeOf(Seg(1)), IsOkAndHolds(bytes.size()));
 }
 
@@ -474,6 +523,65 @@ TEST_F(TamperTest, FlippedByteInLastSealedSegmentsFooterMakesOpenFail) {
 
   ExpectOpenRefusesAndChangesNothing(StatusIs(absl::StatusCode::kDataLoss, NamesFile(kSealed - 1)));
   EXPECT_THAT(VerifyDataDir(dir_), StatusIs(absl::StatusCode::kDataLoss, NamesFile(kSealed - 1)));
+  ExpectOnlyProblemAt(Seg(kSealed - 1), layout.footer_offset, std::nullopt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// VerifyOptions::problems beyond the first problem (each test above checks its one problem's
+// place): verification goes on past a damaged or missing segment, and can be cancelled.
+
+TEST_F(TamperTest, EveryDamagedSegmentIsAProblemInFileOrder) {
+  std::string bytes1, bytes3;
+  SegmentLayout layout1, layout3;
+  ASSERT_NO_FATAL_FAILURE(Load(1, bytes1, layout1));
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes3, layout3));
+  ASSERT_OK(MakeOwnerWritable(Seg(1)));
+  ASSERT_OK(MakeOwnerWritable(Seg(3)));
+  ASSERT_OK(FlipByteAt(Seg(3), layout3.frames[7].payload_offset()));  // Sequence number 31.
+  ASSERT_OK(FlipByteAt(Seg(1), layout1.frames[2].payload_offset()));  // Sequence number 10.
+
+  const std::vector<VerifyProblem> problems = Problems();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].file, Seg(1));
+  EXPECT_EQ(problems[0].offset, layout1.frames[2].offset);
+  EXPECT_EQ(problems[0].seq, 10u);
+  EXPECT_EQ(problems[1].file, Seg(3));
+  EXPECT_EQ(problems[1].offset, layout3.frames[7].offset);
+  EXPECT_EQ(problems[1].seq, 31u);
+  EXPECT_THAT(problems[1].status,
+              StatusIs(absl::StatusCode::kDataLoss, AllOf(NamesFile(3), MentionsNumber(31))));
+}
+
+TEST_F(TamperTest, SegmentsAfterAMissingOneAreStillVerified) {
+  ASSERT_OK(testing::RemovePath(Seg(2)));
+  std::string bytes;
+  SegmentLayout layout;
+  ASSERT_NO_FATAL_FAILURE(Load(3, bytes, layout));
+  ASSERT_OK(MakeOwnerWritable(Seg(3)));
+  ASSERT_OK(FlipByteAt(Seg(3), layout.frames[0].payload_offset()));  // Sequence number 24.
+
+  const std::vector<VerifyProblem> problems = Problems();
+  ASSERT_EQ(problems.size(), 2u);
+  EXPECT_EQ(problems[0].file, Seg(2));
+  EXPECT_EQ(problems[0].offset, 0u);
+  EXPECT_EQ(problems[0].seq, 2 * kLeaves);
+  EXPECT_THAT(std::string(problems[0].status.message()),
+              AllOf(HasSubstr("is missing"), NamesFile(2)));
+  EXPECT_EQ(problems[1].file, Seg(3));
+  EXPECT_EQ(problems[1].seq, 24u);
+}
+
+TEST_F(TamperTest, IntactDirectoryHasNoProblemsAndCancelStopsVerification) {
+  std::vector<VerifyProblem> problems;
+  VerifyOptions options;
+  options.problems = &problems;
+  EXPECT_OK(VerifyDataDir(dir_, options));
+  EXPECT_TRUE(problems.empty());
+  std::atomic<bool> cancel{true};
+  options.cancel = &cancel;
+  EXPECT_THAT(VerifyDataDir(dir_, options),
+              StatusIs(absl::StatusCode::kCancelled, HasSubstr("cancelled")));
+  EXPECT_TRUE(problems.empty());
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,14 +69,15 @@ class CheckpointStore::Impl {
   Impl(Env* env, std::string path, bool read_only)
       : env_(env), path_(std::move(path)), read_only_(read_only) {}
 
-  absl::Status Load() ABSL_LOCKS_EXCLUDED(mu_);
+  // On DATA_LOSS, *damaged_at is where.
+  absl::Status Load(uint64_t* damaged_at) ABSL_LOCKS_EXCLUDED(mu_);
   absl::Status Append(const Checkpoint& checkpoint, std::string_view note) ABSL_LOCKS_EXCLUDED(mu_);
   absl::StatusOr<StoredCheckpoint> ReadEntry(size_t i) const ABSL_LOCKS_EXCLUDED(mu_);
   std::optional<size_t> FindSize(uint64_t size) const ABSL_LOCKS_EXCLUDED(mu_);
   std::optional<StoredCheckpoint> Latest() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
     if (entries_.empty()) return std::nullopt;
-    return StoredCheckpoint{entries_.back().checkpoint, latest_note_};
+    return StoredCheckpoint{entries_.back().checkpoint, latest_note_, entries_.back().begin};
   }
   size_t count() const ABSL_LOCKS_EXCLUDED(mu_) {
     absl::MutexLock lock(&mu_);
@@ -108,7 +109,7 @@ absl::Status CheckpointStore::Impl::Create() {
   return env_->SyncDir(path_.substr(0, path_.find_last_of('/')));
 }
 
-absl::Status CheckpointStore::Impl::Load() {
+absl::Status CheckpointStore::Impl::Load(uint64_t* damaged_at) {
   absl::MutexLock lock(&mu_);
   if (!env_->FileExists(path_)) {
     if (read_only_) return absl::OkStatus();  // No checkpoint was ever signed.
@@ -116,12 +117,14 @@ absl::Status CheckpointStore::Impl::Load() {
   }
   ASSIGN_OR_RETURN(const uint64_t size, env_->GetFileSize(path_));
   ASSIGN_OR_RETURN(reader_, env_->NewRandomAccessFile(path_));
+  *damaged_at = 0;
   RETURN_IF_ERROR(CheckHeader(*reader_, path_, size));
   FrameScanner scanner(reader_.get(), kHeaderSize, size, /*known_flags=*/0);
   bool torn = false;
   while (!scanner.AtEnd()) {
     FrameScanner::Frame frame;
     RETURN_IF_ERROR(scanner.Next(&frame));
+    *damaged_at = frame.offset;
     if (frame.parse != FrameParse::kOk) {
       ASSIGN_OR_RETURN(torn, scanner.IsTornTail(frame));
       if (torn) break;
@@ -191,7 +194,7 @@ absl::StatusOr<StoredCheckpoint> CheckpointStore::Impl::ReadEntry(size_t i) cons
   const Entry& entry = entries_[i];
   ASSIGN_OR_RETURN(std::string note,
                    ReadFrameAt(*reader_, path_, entry.begin, entry.end, i, /*known_flags=*/0));
-  return StoredCheckpoint{entry.checkpoint, std::move(note)};
+  return StoredCheckpoint{entry.checkpoint, std::move(note), entry.begin};
 }
 
 std::optional<size_t> CheckpointStore::Impl::FindSize(uint64_t size) const {
@@ -205,12 +208,23 @@ std::optional<size_t> CheckpointStore::Impl::FindSize(uint64_t size) const {
 
 absl::StatusOr<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(Env* env,
                                                                        const std::string& data_dir,
-                                                                       bool read_only) {
+                                                                       bool read_only,
+                                                                       uint64_t* damaged_at) {
   if (env == nullptr) env = Env::Default();
-  auto impl =
-      std::make_unique<Impl>(env, absl::StrCat(data_dir, "/", kCheckpointsFileName), read_only);
-  RETURN_IF_ERROR(impl->Load());
+  auto impl = std::make_unique<Impl>(env, PathIn(data_dir), read_only);
+  uint64_t damage_offset = 0;
+  const absl::Status loaded = impl->Load(&damage_offset);
+  if (!loaded.ok()) {
+    if (damaged_at != nullptr && loaded.code() == absl::StatusCode::kDataLoss) {
+      *damaged_at = damage_offset;
+    }
+    return loaded;
+  }
   return std::unique_ptr<CheckpointStore>(new CheckpointStore(std::move(impl)));
+}
+
+std::string CheckpointStore::PathIn(const std::string& data_dir) {
+  return absl::StrCat(data_dir, "/", kCheckpointsFileName);
 }
 
 CheckpointStore::CheckpointStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -83,7 +83,11 @@ absl::StatusOr<StoredCheckpoint> Checkpointer::Impl::SignNow() {
   checkpoint.timestamp_ms = timestamp_ms;
   ASSIGN_OR_RETURN(std::string note, signer_.Sign(FormatCheckpointBody(checkpoint)));
   RETURN_IF_ERROR(store_->Append(checkpoint, note));
-  return StoredCheckpoint{std::move(checkpoint), std::move(note)};
+  // The store's entry, which also says where it was stored (signing is serialized, so the
+  // latest is this one).
+  std::optional<StoredCheckpoint> stored = store_->Latest();
+  if (!stored.has_value()) return absl::InternalError("a stored checkpoint is not in the store");
+  return *std::move(stored);
 }
 
 void Checkpointer::Impl::Start() {

@@ -112,8 +112,8 @@ std::optional<SegmentFooter> DecodeSegmentFooter(std::string_view bytes) {
   footer.segment_index = DecodeFixed64(bytes.data() + 16);
   footer.leaf_count = DecodeFixed64(bytes.data() + 24);
   footer.frames_end = DecodeFixed64(bytes.data() + 32);
-  std::memcpy(footer.root.data(), bytes.data() + 40, kHashSize);
-  std::memcpy(footer.chain.data(), bytes.data() + 72, kHashSize);
+  std::memcpy(footer.root.data(), bytes.data() + kFooterRootOffset, kHashSize);
+  std::memcpy(footer.chain.data(), bytes.data() + kFooterChainOffset, kHashSize);
   return footer;
 }
 

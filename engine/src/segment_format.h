@@ -28,6 +28,9 @@ inline constexpr uint32_t kMaxLeavesLog2 = 24;
 inline constexpr uint32_t kDefaultLeavesLog2 = 16;
 inline constexpr size_t kSegmentHeaderSize = 32;
 inline constexpr size_t kSegmentFooterSize = 112;
+// Where the footer's root and chain hash fields start, from the footer's first byte.
+inline constexpr size_t kFooterRootOffset = 40;
+inline constexpr size_t kFooterChainOffset = 72;
 inline constexpr char kSegmentsDirName[] = "segments";
 inline constexpr char kFormatFileName[] = "FORMAT";
 inline constexpr char kLockFileName[] = "LOCK";

@@ -6,9 +6,11 @@
 //   EXPECT_THAT(expr, StatusIs(code))         code only
 //   EXPECT_THAT(expr, StatusIs(code, m))      code and a matcher on the message
 //   EXPECT_THAT(expr, IsOkAndHolds(m))        an OK StatusOr whose value matches m
+//   StatusIs(code, MentionsNumber(n))         a message that names the number n
 #ifndef SEALTRAIL_TESTS_TESTING_STATUS_MATCHERS_H_
 #define SEALTRAIL_TESTS_TESTING_STATUS_MATCHERS_H_
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <utility>
@@ -84,6 +86,12 @@ MATCHER_P(HasSubstrIgnoringCase, needle,
                        "\" (ignoring case)")) {
   return absl::StrContains(absl::AsciiStrToLower(std::string(arg)),
                            absl::AsciiStrToLower(std::string(needle)));
+}
+
+// Matches a message that mentions `n` as a whole decimal number (not as part of a longer one):
+// an offset or a sequence number an error must name.
+inline ::testing::Matcher<const std::string&> MentionsNumber(uint64_t n) {
+  return ::testing::ContainsRegex(absl::StrCat("(^|[^0-9])", n, "([^0-9]|$)"));
 }
 
 }  // namespace sealtrail::testing

@@ -22,8 +22,9 @@
 namespace sealtrail {
 
 struct StoredCheckpoint {
-  Checkpoint checkpoint;  // Parsed from the note's text; the signature is not checked here.
-  std::string note;       // The signed note exactly as signed.
+  Checkpoint checkpoint;     // Parsed from the note's text; the signature is not checked here.
+  std::string note;          // The signed note exactly as signed.
+  uint64_t file_offset = 0;  // Where its frame starts in DATA_DIR/checkpoints.
 };
 
 class CheckpointStore {
@@ -31,10 +32,14 @@ class CheckpointStore {
   // Opens the store of the data directory `data_dir`. Unless `read_only`, creates it if missing
   // and truncates a torn tail (an interrupted append); read-only opens create nothing (a missing
   // store is an empty one), leave a torn tail alone and serve what precedes it. DATA_LOSS naming
-  // the offset for damage elsewhere, or for stored sizes that go backwards.
+  // the offset for damage elsewhere, or for stored sizes that go backwards; the offset (0 for
+  // the header) also goes to *damaged_at when that is set.
   static absl::StatusOr<std::unique_ptr<CheckpointStore>> Open(Env* env,
                                                                const std::string& data_dir,
-                                                               bool read_only);
+                                                               bool read_only,
+                                                               uint64_t* damaged_at = nullptr);
+  // DATA_DIR/checkpoints.
+  static std::string PathIn(const std::string& data_dir);
   ~CheckpointStore();
 
   // Appends the signed `note` whose body is `checkpoint`, durably. FAILED_PRECONDITION if the
