@@ -134,12 +134,15 @@ absl::StatusOr<Ed25519WebhookKey> Ed25519WebhookKey::FromPrivateKey(EVP_PKEY* ke
 }
 
 absl::StatusOr<Ed25519WebhookKey> Ed25519WebhookKey::FromNoteSigner(const NoteSigner& signer) {
-  // The private key text ends in "+<base64(0x01 || 32-byte seed)>" (note_signer.h).
+  // "PRIVATE+KEY+<name>+<8 hex digits>+<base64(0x01 || 32-byte seed)>" (note_signer.h): the
+  // name holds no '+', the base64 may.
+  constexpr std::string_view kPrefix = "PRIVATE+KEY+";
   std::string text = signer.PrivateKeyText();
-  const size_t plus = text.rfind('+');
+  const size_t name_end = text.find('+', kPrefix.size());
+  const size_t key_start = name_end == std::string::npos ? text.size() : name_end + 1 + 8 + 1;
   std::string raw;
-  const bool decoded = plus != std::string::npos &&
-                       DecodeCanonicalBase64(std::string_view(text).substr(plus + 1), &raw);
+  const bool decoded = key_start < text.size() && text[key_start - 1] == '+' &&
+                       DecodeCanonicalBase64(std::string_view(text).substr(key_start), &raw);
   OPENSSL_cleanse(text.data(), text.size());
   if (!decoded || raw.size() != 1 + kEd25519SeedBytes || raw[0] != 0x01) {
     OPENSSL_cleanse(raw.data(), raw.size());
