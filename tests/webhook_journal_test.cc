@@ -60,12 +60,7 @@ DeliveryEvent Dead(uint64_t seq, uint64_t cursor) {
   event.rule_id = "page.denied-burst";
   return event;
 }
-DeliveryEvent Retry(uint64_t seq) {
-  DeliveryEvent event;
-  event.type = DeliveryEventType::kRetry;
-  event.seq = seq;
-  return event;
-}
+DeliveryEvent Retry(uint64_t seq) { return RetryEvent(seq); }
 
 class DeliveryJournalTest : public ::testing::Test {
  protected:
@@ -215,10 +210,8 @@ TEST_F(DeliveryJournalTest, TheCursorForgetsAttemptsItPassedButNotThoseOfRetries
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DeliveryJournal> journal, Open("on-call", 0));
   ASSERT_OK(journal->Record({Dead(3, 4), Retry(3), Attempt(3, 1, 1700000000000, "HTTP 500")}));
   ASSERT_OK(journal->Record({Attempt(6, 2, 1700000000000, "HTTP 500")}));
-  DeliveryEvent cursor;
-  cursor.type = DeliveryEventType::kCursor;
-  cursor.cursor = 9;  // The routing changed: alert 6 is no longer this endpoint's.
-  ASSERT_OK(journal->Record({cursor}));
+  // The routing changed: alert 6 is no longer this endpoint's.
+  ASSERT_OK(journal->Record({CursorEvent(9)}));
   EXPECT_THAT(journal->State().attempts, ElementsAre(Pair(3, ::testing::_)));
   ASSERT_OK(journal->Record({Dead(3, 9), Retry(3)}));
   EXPECT_THAT(journal->State().attempts, IsEmpty());  // A retry starts afresh.

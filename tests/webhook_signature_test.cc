@@ -13,10 +13,12 @@
 #include "server/webhook/endpoint_worker.h"
 #include "server/webhook/retry_backoff.h"
 #include "testing/status_matchers.h"
+#include "webhook_testing/webhook_receiver.h"
 
 namespace sealtrail {
 namespace {
 
+using ::sealtrail::testing::Ed25519Verifies;
 using ::sealtrail::testing::IsOkAndHolds;
 using ::sealtrail::testing::StatusIs;
 using ::testing::AllOf;
@@ -38,23 +40,6 @@ std::string SpecSeed() {
   std::string seed;
   EXPECT_TRUE(absl::Base64Unescape(kSpecSeedBase64, &seed));
   return seed;
-}
-
-bool Ed25519Verifies(const std::string& public_key, const std::string& message,
-                     const std::string& signature) {
-  EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
-      EVP_PKEY_ED25519, nullptr, reinterpret_cast<const unsigned char*>(public_key.data()),
-      public_key.size());
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  const bool ok =
-      key != nullptr && ctx != nullptr &&
-      EVP_DigestVerifyInit(ctx, nullptr, nullptr, nullptr, key) == 1 &&
-      EVP_DigestVerify(ctx, reinterpret_cast<const unsigned char*>(signature.data()),
-                       signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                       message.size()) == 1;
-  EVP_MD_CTX_free(ctx);
-  EVP_PKEY_free(key);
-  return ok;
 }
 
 TEST(WebhookSignature, MatchesTheSpecificationsHmacVector) {

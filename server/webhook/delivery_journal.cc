@@ -105,11 +105,9 @@ absl::StatusOr<std::unique_ptr<DeliveryJournal>> DeliveryJournal::Open(
   Env* env = options.env;
   const std::string path = PathFor(dir, endpoint_id);
   if (!env->FileExists(path)) {
-    DeliveryEvent start;
-    start.type = DeliveryEventType::kCursor;
-    start.cursor = start_cursor;
     // Atomic: the file exists only with its whole header.
-    RETURN_IF_ERROR(WriteFileAtomically(env, dir, path, Lines(endpoint_id, {start})));
+    RETURN_IF_ERROR(
+        WriteFileAtomically(env, dir, path, Lines(endpoint_id, {CursorEvent(start_cursor)})));
     options.events->Info("webhook_journal_created",
                          {{"endpoint", endpoint_id}, {"path", path}, {"cursor", start_cursor}});
   }

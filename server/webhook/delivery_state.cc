@@ -58,6 +58,20 @@ class Fields {
 
 }  // namespace
 
+DeliveryEvent CursorEvent(uint64_t cursor) {
+  DeliveryEvent event;
+  event.type = DeliveryEventType::kCursor;
+  event.cursor = cursor;
+  return event;
+}
+
+DeliveryEvent RetryEvent(uint64_t seq) {
+  DeliveryEvent event;
+  event.type = DeliveryEventType::kRetry;
+  event.seq = seq;
+  return event;
+}
+
 absl::Status CheckDeliveryEvents(absl::Span<const DeliveryEvent> events,
                                  const DeliveryState& state) {
   // Dead letters as the events before each one leave them.
@@ -133,11 +147,7 @@ void ApplyDeliveryEvent(const DeliveryEvent& event, DeliveryState* state) {
 }
 
 std::vector<DeliveryEvent> SnapshotDeliveryEvents(const DeliveryState& state) {
-  std::vector<DeliveryEvent> events;
-  DeliveryEvent cursor;
-  cursor.type = DeliveryEventType::kCursor;
-  cursor.cursor = state.cursor;
-  events.push_back(cursor);
+  std::vector<DeliveryEvent> events = {CursorEvent(state.cursor)};
   auto dead_letter = [&](const DeadLetter& letter) {
     DeliveryEvent event;
     event.type = DeliveryEventType::kDeadLettered;
@@ -154,10 +164,7 @@ std::vector<DeliveryEvent> SnapshotDeliveryEvents(const DeliveryState& state) {
   for (const auto& [seq, letter] : state.dead_letters) dead_letter(letter);
   for (const auto& [seq, letter] : state.retries) {
     dead_letter(letter);
-    DeliveryEvent retry;
-    retry.type = DeliveryEventType::kRetry;
-    retry.seq = seq;
-    events.push_back(retry);
+    events.push_back(RetryEvent(seq));
   }
   for (const auto& [seq, attempts] : state.attempts) {
     DeliveryEvent event;

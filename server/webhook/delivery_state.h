@@ -71,6 +71,9 @@ struct DeliveryEvent {
   std::string rule_id;                // kDeadLettered
 };
 
+DeliveryEvent CursorEvent(uint64_t cursor);
+DeliveryEvent RetryEvent(uint64_t seq);
+
 // OK if `events`, applied in order, fit `state`; else INVALID_ARGUMENT saying which event does
 // not (a retry of an alert that is not dead-lettered is the one impossible event).
 [[nodiscard]] absl::Status CheckDeliveryEvents(absl::Span<const DeliveryEvent> events,

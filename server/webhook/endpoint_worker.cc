@@ -374,10 +374,9 @@ void EndpointWorker::PersistIdleCursor() {
   // Alerts this endpoint does not take move the cursor too; keeping it spares a restart from
   // reading them again.
   if (cursor <= journal_->Cursor()) return;
-  DeliveryEvent event;
-  event.type = DeliveryEventType::kCursor;
-  event.cursor = cursor;
-  if (absl::Status recorded = journal_->Record({event}); !recorded.ok()) Fail(recorded);
+  if (absl::Status recorded = journal_->Record({CursorEvent(cursor)}); !recorded.ok()) {
+    Fail(recorded);
+  }
 }
 
 void EndpointWorker::ReportFeedError(const absl::Status& error) {
@@ -471,20 +470,15 @@ absl::StatusOr<size_t> EndpointWorker::Retry(std::optional<uint64_t> seq) {
   }
   const DeliveryState state = journal_->State();
   std::vector<DeliveryEvent> events;
-  auto retry = [&](uint64_t dead_seq) {
-    DeliveryEvent event;
-    event.type = DeliveryEventType::kRetry;
-    event.seq = dead_seq;
-    events.push_back(event);
-  };
   if (seq.has_value()) {
     if (state.dead_letters.count(*seq) == 0) {
       return absl::NotFoundError(
           absl::StrCat("alert ", *seq, " is not a dead letter of endpoint \"", endpoint_.id, "\""));
     }
-    retry(*seq);
+    events.push_back(RetryEvent(*seq));
   } else {
-    for (const auto& [dead_seq, letter] : state.dead_letters) retry(dead_seq);
+    for (const auto& [dead_seq, letter] : state.dead_letters)
+      events.push_back(RetryEvent(dead_seq));
   }
   if (events.empty()) return 0;
   if (absl::Status recorded = journal_->Record(events); !recorded.ok()) {

@@ -49,6 +49,8 @@ std::optional<std::string> Unbase64(const std::string& text) {
   return out;
 }
 
+}  // namespace
+
 bool Ed25519Verifies(const std::string& public_key, const std::string& message,
                      const std::string& signature) {
   EVP_PKEY* key = EVP_PKEY_new_raw_public_key(
@@ -65,8 +67,6 @@ bool Ed25519Verifies(const std::string& public_key, const std::string& message,
   EVP_PKEY_free(key);
   return ok;
 }
-
-}  // namespace
 
 std::string HmacKeyOfSecret(const std::string& secret) {
   Check(secret.rfind("whsec_", 0) == 0, "a whsec_ secret");

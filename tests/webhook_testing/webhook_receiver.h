@@ -94,6 +94,11 @@ class WebhookReceiver {
   int arrived_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// Whether `signature` is a valid Ed25519 signature of `message` under the raw 32-byte
+// `public_key` (OpenSSL's EVP_DigestVerify).
+bool Ed25519Verifies(const std::string& public_key, const std::string& message,
+                     const std::string& signature);
+
 // The raw HMAC key of a "whsec_" secret, decoded with OpenSSL (EVP_DecodeBlock), for tests.
 std::string HmacKeyOfSecret(const std::string& secret);
 // A fresh random "whsec_" secret of 32 bytes.
