@@ -211,6 +211,32 @@ TEST_F(WebhookDeliveryTest, FeedErrorsAreCountedReportedOnceAndRetried) {
               ElementsAre(HasSubstr("the index is catching up")));
 }
 
+TEST_F(WebhookDeliveryTest, StartRefusesWhatItCannotHonour) {
+  WebhookConfig config;
+  config.endpoints = {Endpoint("siem", *receiver_)};
+  config.endpoints[0].ed25519 = true;
+  WebhookDispatcherOptions options = Options();
+  options.ed25519_key = nullptr;
+  EXPECT_THAT(WebhookDispatcher::Start(options, config, &feed_),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       AllOf(HasSubstr("test:siem: endpoint \"siem\" asks for ed25519"),
+                             HasSubstr("no signing key"))));
+  options = Options();
+  options.webhook_id_prefix = "log.1";
+  EXPECT_THAT(WebhookDispatcher::Start(options, config, &feed_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("\"log.1\"")));
+  options = Options();
+  options.events = nullptr;
+  EXPECT_THAT(WebhookDispatcher::Start(options, config, &feed_),
+              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("EventLog")));
+
+  StartDispatcher(config.endpoints);
+  absl::StatusOr<std::unique_ptr<WebhookDispatcher>> second =
+      WebhookDispatcher::Start(Options(), config, &feed_);
+  EXPECT_THAT(second, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_TRUE(IsLockHeldError(second.status()));
+}
+
 TEST_F(WebhookDeliveryTest, StopDoesNotWaitForAReceiverThatNeverAnswers) {
   receiver_->SetBehaviour([this](const ReceivedWebhook&, int) {
     receiver_->Held(absl::Seconds(20));

@@ -215,6 +215,11 @@ uint64_t DeliveryJournal::Cursor() const {
   return state_.cursor;
 }
 
+size_t DeliveryJournal::DeadLetterCount() const {
+  absl::MutexLock lock(&mu_);
+  return state_.dead_letters.size();
+}
+
 std::optional<DeliveryAttempts> DeliveryJournal::AttemptsOf(uint64_t seq) const {
   absl::MutexLock lock(&mu_);
   const auto it = state_.attempts.find(seq);

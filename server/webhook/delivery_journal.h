@@ -65,6 +65,7 @@ class DeliveryJournal {
 
   DeliveryState State() const;
   uint64_t Cursor() const;
+  size_t DeadLetterCount() const;
   std::optional<DeliveryAttempts> AttemptsOf(uint64_t seq) const;
   // The lowest pending retry, if any.
   std::optional<DeadLetter> FirstRetry() const;

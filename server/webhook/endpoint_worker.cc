@@ -413,9 +413,8 @@ WebhookEndpointStats EndpointWorker::Stats() const {
     stats.status = failure_;
   }
   if (journal_ != nullptr) {
-    const DeliveryState state = journal_->State();
-    stats.cursor = state.cursor;
-    stats.dead_letters = state.dead_letters.size();
+    stats.cursor = journal_->Cursor();
+    stats.dead_letters = journal_->DeadLetterCount();
   }
   return stats;
 }

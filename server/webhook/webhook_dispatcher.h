@@ -89,7 +89,8 @@ class WebhookDispatcher {
   void Notify();
 
   // Stops every worker and joins it: waits end at once, requests in flight are aborted (they do
-  // not count as attempts and are sent again after a restart). Idempotent.
+  // not count as attempts and are sent again after a restart); an AlertFeed call in progress is
+  // waited for. Idempotent. List, Retry and Stats still answer afterwards.
   void Stop();
 
   // Pending and dead-lettered deliveries of every endpoint, in configuration order.
