@@ -29,6 +29,8 @@ std::string_view OpKindName(OpKind kind) {
       return "CreateDir";
     case OpKind::kRemoveFile:
       return "RemoveFile";
+    case OpKind::kMakeWritable:
+      return "MakeWritable";
   }
   return "?";
 }
@@ -279,6 +281,10 @@ absl::Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t s
 
 absl::Status FaultInjectionEnv::MakeReadOnly(const std::string& path) {
   return Run(OpKind::kMakeReadOnly, path, "", 0, [&] { return target()->MakeReadOnly(path); });
+}
+
+absl::Status FaultInjectionEnv::MakeWritable(const std::string& path) {
+  return Run(OpKind::kMakeWritable, path, "", 0, [&] { return target()->MakeWritable(path); });
 }
 
 absl::Status FaultInjectionEnv::CreateDir(const std::string& path) {

@@ -4,7 +4,7 @@
 //
 // Counted (each is one operation, numbered 0, 1, 2, ... in the order the calls start):
 //   NewWritableFile, NewAppendableFile, WritableFile::Append, WritableFile::Sync, RenameFile,
-//   SyncDir, MakeReadOnly, TruncateFile, CreateDir, RemoveFile.
+//   SyncDir, MakeReadOnly, MakeWritable, TruncateFile, CreateDir, RemoveFile.
 // Not counted: reads, listings, LockFile, WritableFile::Close (they are passed through).
 //
 // A fault is one-shot: it fires on the first operation that matches it and is then spent.
@@ -47,8 +47,9 @@ enum class OpKind {
   kTruncate,
   kCreateDir,
   kRemoveFile,
+  kMakeWritable,
 };
-inline constexpr int kNumOpKinds = 10;
+inline constexpr int kNumOpKinds = 11;
 std::string_view OpKindName(OpKind kind);
 
 enum class FaultMode {
@@ -138,6 +139,7 @@ class FaultInjectionEnv : public EnvWrapper {
   absl::Status SyncDir(const std::string& dir) override;
   absl::Status TruncateFile(const std::string& path, uint64_t size) override;
   absl::Status MakeReadOnly(const std::string& path) override;
+  absl::Status MakeWritable(const std::string& path) override;
   absl::Status CreateDir(const std::string& path) override;
   absl::Status RemoveFile(const std::string& path) override;
 
