@@ -105,7 +105,8 @@ class Log::Impl {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Stops the writer for good after an I/O error; returns `error`.
   absl::Status StopWriter(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  absl::Status StoppedError() const;
+  absl::Status StoppedError() const ABSL_LOCKS_EXCLUDED(sync_mu_);
+  absl::Status StoppedErrorLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
   bool WriterStopped() const;
   bool durable_mode() const { return options_.sync == SyncPolicy::kDurable; }
 

@@ -193,7 +193,7 @@ absl::Status Log::Impl::WaitDurable(uint64_t end) {
   absl::MutexLock lock(&sync_mu_);
   while (true) {
     if (durable_ >= end) return absl::OkStatus();
-    if (!sync_error_.ok()) return StoppedError();
+    if (!sync_error_.ok()) return StoppedErrorLocked();
     if (sync_running_) {
       sync_done_.Wait(&sync_mu_);
       continue;
@@ -333,11 +333,12 @@ absl::Status Log::Impl::StopWriter(const absl::Status& error) {
 }
 
 absl::Status Log::Impl::StoppedError() const {
-  absl::Status cause;
-  {
-    absl::MutexLock lock(&sync_mu_);
-    cause = sync_error_;
-  }
+  absl::MutexLock lock(&sync_mu_);
+  return StoppedErrorLocked();
+}
+
+absl::Status Log::Impl::StoppedErrorLocked() const {
+  const absl::Status& cause = sync_error_;
   // The cause's own code (a full disk stays RESOURCE_EXHAUSTED, EIO INTERNAL): a caller that
   // retries learns what is wrong, not merely that the writer stopped.
   return Annotate(cause,
