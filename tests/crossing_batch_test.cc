@@ -11,9 +11,12 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "sealtrail/checkpoint.h"
@@ -369,6 +372,33 @@ TEST(CrossingBatchTest, CheckpointCoveringTheBatchIsDataLoss) {
   EXPECT_TRUE(before == after) << "a refused open changed the directory";
 }
 
+// Damage in the segment after the sealed ones is never taken for a batch that did not close
+// there: Open is DATA_LOSS naming the damaged frame, and the sealed segment stays sealed.
+TEST(CrossingBatchTest, DamageInTheNextSegmentIsDataLossAndUnsealsNothing) {
+  ScratchDir tmp;
+  const std::string dir = tmp.Sub("log");
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(), dir));
+    ASSERT_OK(AppendRecords(*log, 0, kAcked).status());
+    ASSERT_OK(AppendRecords(*log, kAcked, kIntoSegment1).status());
+  }
+  const std::string next = SegmentPath(dir, 1);
+  ASSERT_OK_AND_ASSIGN(const std::string bytes, testing::ReadWholeFile(next));
+  ASSERT_OK_AND_ASSIGN(testing::SegmentLayout layout, testing::ParseSegmentLayout(bytes, kLog2));
+  ASSERT_EQ(layout.frames.size(), kAcked + kIntoSegment1 - kS);
+  ASSERT_EQ(layout.frames[0].flags, testing::kFrameBatchContinuesBit);
+  const uint64_t at = layout.frames[0].offset;
+  ASSERT_OK(testing::FlipByteAt(next, at + 4));  // The length word's checksum.
+  ASSERT_OK_AND_ASSIGN(const auto before, testing::SnapshotTree(dir));
+  EXPECT_THAT(
+      Log::Open(Options(), dir),
+      StatusIs(absl::StatusCode::kDataLoss,
+               AllOf(HasSubstr(next), HasSubstr(absl::StrCat("record ", kS)),
+                     HasSubstr(absl::StrCat("offset ", at)), HasSubstr("damaged frame header"))));
+  ASSERT_OK_AND_ASSIGN(const auto after, testing::SnapshotTree(dir));
+  EXPECT_TRUE(before == after) << "a refused open changed the directory";
+}
+
 // A checkpoint of exactly the acknowledged size does not stop recovery.
 TEST(CrossingBatchTest, CheckpointOfTheAcknowledgedSizeLetsRecoveryRemoveTheBatch) {
   ScratchDir tmp;
@@ -443,6 +473,56 @@ TEST(CrossingBatchTest, EveryRecoveryStepMayFailAndTheNextOpenFinishesIt) {
       log.reset();
       ASSERT_OK_AND_ASSIGN(VerifyReport verified, VerifyDataDir(dir));
       EXPECT_EQ(verified.records, kAcked);
+    }
+  }
+}
+
+// Concurrent appenders whose batches cross boundaries and join group commits, until a write or
+// fdatasync fails: whatever the failed writer removed and recovery then removed, every record
+// of an Append that returned OK is there after reopen, in its place.
+TEST(CrossingBatchTest, ConcurrentAppendersKeepEveryAcknowledgedRecordAfterAFailure) {
+  constexpr int kThreads = 4;
+  constexpr int kAppendsPerThread = 40;
+  for (const OpKind kind : {OpKind::kSync, OpKind::kAppend}) {
+    for (const uint64_t nth : {3u, 17u, 41u}) {
+      SCOPED_TRACE(absl::StrCat(std::string(testing::OpKindName(kind)), " #", nth, " fails"));
+      ScratchDir tmp;
+      const std::string dir = tmp.Sub("log");
+      absl::Mutex mu;
+      std::map<uint64_t, std::string> acknowledged;  // Guarded by mu.
+      {
+        FaultInjectionEnv env;
+        ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(&env), dir));
+        env.FailNthOfKind(kind, env.op_count(kind) + nth, Fault(FaultMode::kWithEffect));
+        std::vector<std::thread> threads;
+        for (int t = 0; t < kThreads; ++t) {
+          threads.emplace_back([&, t] {
+            for (int k = 0; k < kAppendsPerThread; ++k) {
+              std::vector<std::string> records;
+              for (int j = 0; j < 1 + (t + k) % 7; ++j) {
+                records.push_back(absl::StrCat("thread ", t, " append ", k, " record ", j));
+              }
+              const std::vector<std::string_view> views(records.begin(), records.end());
+              absl::StatusOr<uint64_t> first = log->Append(views);
+              if (!first.ok()) return;
+              absl::MutexLock lock(&mu);
+              for (size_t j = 0; j < records.size(); ++j) acknowledged[*first + j] = records[j];
+            }
+          });
+        }
+        for (std::thread& thread : threads) thread.join();
+        ASSERT_TRUE(env.injected().has_value()) << "the fault never fired";
+      }
+      ASSERT_OK_AND_ASSIGN(std::unique_ptr<Log> log, Log::Open(Options(), dir));
+      absl::MutexLock lock(&mu);
+      const uint64_t acked_end = acknowledged.empty() ? 0 : acknowledged.rbegin()->first + 1;
+      EXPECT_GE(log->Size(), acked_end) << "acknowledged records were lost";
+      for (const auto& [index, record] : acknowledged) {
+        ASSERT_THAT(log->Read(index), testing::IsOkAndHolds(record)) << "record " << index;
+      }
+      log.reset();
+      ASSERT_OK_AND_ASSIGN(VerifyReport verified, VerifyDataDir(dir));
+      EXPECT_GE(verified.records, acked_end);
     }
   }
 }

@@ -33,7 +33,9 @@ absl::StatusOr<bool> OpenSegmentClosesABatch(Env* env, const std::string& path,
   ASSIGN_OR_RETURN(const uint64_t size, env->GetFileSize(path));
   ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env->NewRandomAccessFile(path));
   RETURN_IF_ERROR(CheckSegmentHeader(*file, path, size, geometry, index));
-  FrameScanner scanner(file.get(), kSegmentHeaderSize, size, geometry.frame_flags());
+  // A small buffer: the closing frame is nearly always among the first few.
+  FrameScanner scanner(file.get(), kSegmentHeaderSize, size, geometry.frame_flags(),
+                       /*buffer_bytes=*/64u << 10);
   for (uint64_t frames = 0; frames < geometry.leaves() && !scanner.AtEnd(); ++frames) {
     FrameScanner::Frame frame;
     RETURN_IF_ERROR(scanner.Next(&frame));
