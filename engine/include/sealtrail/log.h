@@ -109,8 +109,9 @@ class Log {
   // that a crash interrupted is whole or absent after recovery, and a refused one is absent,
   // also when it filled a segment that was sealed before the failure (see RecordsPerSegment):
   // the writer removes its part in the open segment, and recovery the sealed part. Exceptions:
-  // the writer's cleanup failed too (the error says so); or the batch was refused only because
-  // another Append's write failed while it waited for the shared sync (it is then whole).
+  // the writer's cleanup failed too (the error says so); or, with concurrent appenders, the batch
+  // was refused only because another Append's write or sync failed after all of this batch's
+  // frames were written (it may then be there whole; docs/format/README.md, "Write order").
   [[nodiscard]] absl::StatusOr<uint64_t> Append(absl::Span<const std::string_view> records);
 
   // The record at `index`. OUT_OF_RANGE if index >= Size(); DATA_LOSS if its checksum fails.
