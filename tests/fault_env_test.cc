@@ -38,6 +38,9 @@ TEST(FaultInjectionEnvTest, CountsEveryMutatingOperationInOneSequence) {
   ASSERT_OK(file->Close());
   ASSERT_OK(env.TruncateFile(dir.Sub("d/b"), 2));
   ASSERT_OK(env.MakeReadOnly(dir.Sub("d/b")));
+  EXPECT_THAT(env.GetFileMode(dir.Sub("d/b")), IsOkAndHolds(0444u));
+  ASSERT_OK(env.MakeWritable(dir.Sub("d/b")));
+  EXPECT_THAT(env.GetFileMode(dir.Sub("d/b")), IsOkAndHolds(0644u));
   ASSERT_OK(env.RemoveFile(dir.Sub("d/b")));
   // Reads and listings are not counted.
   EXPECT_FALSE(env.FileExists(dir.Sub("d/b")));
@@ -53,6 +56,7 @@ TEST(FaultInjectionEnvTest, CountsEveryMutatingOperationInOneSequence) {
                                         OpKind::kAppend,
                                         OpKind::kTruncate,
                                         OpKind::kMakeReadOnly,
+                                        OpKind::kMakeWritable,
                                         OpKind::kRemoveFile};
   std::vector<OpRecord> trace = env.trace();
   ASSERT_EQ(trace.size(), expected.size());

@@ -5,8 +5,8 @@
 // happens), "with effect" (it happens, then reports an error) and, for writes, as a short write.
 // While the workload runs, the writer's contract is checked (a failed Append stops the writer
 // for good; nothing is acknowledged after a fault). Then the directory is reopened with the
-// plain Env and judged by one oracle: every acknowledged record is there byte for byte,
-// VerifyDataDir passes, and the log keeps appending.
+// plain Env and judged by one oracle: every acknowledged record is there byte for byte and no
+// other, VerifyDataDir passes, and the log keeps appending.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -325,6 +325,9 @@ void CheckRecoveredAndContinue(const std::string& dir, const Expectation& expect
     ASSERT_GE(head.size, expect.acked) << "acknowledged records were lost";
     ASSERT_LE(head.size, expect.may_have)
         << "records of Appends made after the writer had failed are in the log";
+    // Nor is any of the refused Append's: it was rolled back, or recovery removed it (also the
+    // part sealed before the fault). With one appender no other batch shares its sync.
+    EXPECT_EQ(head.size, expect.acked) << "records of the refused Append came back";
     ExpectRecords(**log, 0, head.size);
   }
   absl::StatusOr<VerifyReport> report = VerifyDataDir(dir);

@@ -246,6 +246,23 @@ class PosixEnv final : public Env {
     return absl::OkStatus();
   }
 
+  absl::Status MakeWritable(const std::string& path) override {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return IoError(errno, "open for chmod", path);
+    absl::Status status;
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      status = IoError(errno, "stat", path);
+    } else if (::fchmod(fd, (st.st_mode & 07777) | S_IWUSR) != 0) {
+      status = IoError(errno, "chmod", path);
+    } else if (::fsync(fd) != 0) {
+      // fsync, not fdatasync: the mode is metadata that reading the data does not need.
+      status = IoError(errno, "fsync", path);
+    }
+    ::close(fd);
+    return status;
+  }
+
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return IoError(errno, "open lock file", path);

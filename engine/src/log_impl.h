@@ -15,6 +15,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,7 @@
 #include "sealed_segment.h"
 #include "sealtrail/log.h"
 #include "segment_format.h"
+#include "unfinished_batch.h"
 
 namespace sealtrail {
 
@@ -95,17 +97,38 @@ class Log::Impl {
   absl::Status WaitDurable(uint64_t end) ABSL_LOCKS_EXCLUDED(sync_mu_);
   // After a failed write or sync: removes every record from `keep` (the first one not
   // acknowledged) on from the open segment's file, durably, so that recovery cannot bring back
-  // a refused batch. Returns `cause`, annotated if that could not be done in full.
+  // a refused batch. Records from `keep` on that are already sealed stay in place (readers map
+  // sealed segments); with the open segment cut back to its header, no frame on disk closes the
+  // batch that crossed out of them, so recovery on reopen removes it. Returns `cause`, annotated
+  // with what is left for recovery, or with what could not be done.
   absl::Status RollBackUnacknowledged(uint64_t keep, const absl::Status& cause)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Stops the writer for good after an I/O error; returns `error`.
   absl::Status StopWriter(const absl::Status& error) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
-  absl::Status StoppedError() const;
+  absl::Status StoppedError() const ABSL_LOCKS_EXCLUDED(sync_mu_);
+  absl::Status StoppedErrorLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(sync_mu_);
   bool WriterStopped() const;
   bool durable_mode() const { return options_.sync == SyncPolicy::kDurable; }
 
   // --- recovery (log_recovery.cc) ---
-  absl::Status RecoverOpenSegment(uint64_t index) ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Scans the unsealed segment `index` (up to `frames_end`, when given: a read-only open serving
+  // a sealed segment's prefix) and makes it the open segment, truncating a torn tail and
+  // finishing an interrupted seal.
+  absl::Status RecoverOpenSegment(uint64_t index, std::optional<uint64_t> frames_end = std::nullopt)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Format 2: where the batch that the last of `sealed` ends with began, if that batch was
+  // never acknowledged (unfinished_batch.h says when). `segment_files` counts the sealed ones
+  // and the open one, if any.
+  absl::StatusOr<std::optional<BatchStart>> FindUnfinishedBatch(
+      absl::Span<const std::unique_ptr<SealedSegment>> sealed, uint64_t segment_files)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // Removes that batch: DATA_LOSS if a stored checkpoint covers it; else the segment files
+  // after start.segment go and start.segment is unsealed and cut back to the batch's first
+  // frame, then recovered as the open segment. Read-only: serves what precedes the batch and
+  // changes nothing.
+  absl::Status RecoverUnfinishedBatch(const BatchStart& start, uint64_t segment_files,
+                                      bool successor_exists)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
 
   Env* const env_;
   const LogOptions options_;

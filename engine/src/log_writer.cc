@@ -11,8 +11,9 @@
 // Failure: a failed write (step 1) or fdatasync (step 2) stops the writer for good, and first
 // removes what it wrote beyond the acknowledged records (RollBackUnacknowledged: truncate the
 // open segment back to the batch's start, or to the durable size, and fdatasync), so that
-// recovery cannot bring back a refused batch, or part of one. See RollBackUnacknowledged for the
-// one case it cannot undo.
+// recovery cannot bring back a refused batch, or part of one. When part of the refused records
+// is sealed already (the batch filled a segment), the segment file after the sealed ones goes
+// instead, and recovery on reopen removes the sealed part (see RollBackUnacknowledged).
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -21,6 +22,7 @@
 #include "leaf_hasher.h"
 #include "log_impl.h"
 #include "status_util.h"
+#include "unfinished_batch.h"
 
 namespace sealtrail {
 
@@ -191,7 +193,7 @@ absl::Status Log::Impl::WaitDurable(uint64_t end) {
   absl::MutexLock lock(&sync_mu_);
   while (true) {
     if (durable_ >= end) return absl::OkStatus();
-    if (!sync_error_.ok()) return StoppedError();
+    if (!sync_error_.ok()) return StoppedErrorLocked();
     if (sync_running_) {
       sync_done_.Wait(&sync_mu_);
       continue;
@@ -234,24 +236,88 @@ absl::Status Log::Impl::WaitDurable(uint64_t end) {
 
 absl::Status Log::Impl::RollBackUnacknowledged(uint64_t keep, const absl::Status& cause) {
   const std::shared_ptr<OpenSegment> segment = writing_;
-  const uint64_t segment_first = segment != nullptr ? segment->index * geometry_.leaves() : 0;
-  if (segment == nullptr || keep < segment_first) {
-    // The unacknowledged records began in a segment that has been sealed since (a batch that
-    // crossed a segment boundary, then failed). Unsealing it would pull the node table from
-    // under readers of its acknowledged records, so it stays; recovery keeps those records.
+  uint64_t sealed_count = 0;
+  {
+    absl::ReaderMutexLock lock(&state_mu_);
+    sealed_count = sealed_.size();
+  }
+  const uint64_t sealed_end = sealed_count * geometry_.leaves();
+  if (keep >= sealed_end) {
+    // Everything unacknowledged is in the open segment, or in the full one whose seal failed
+    // (its seal bytes go too). No open segment: nothing was written after the last seal.
+    if (segment == nullptr) return cause;
+    const uint64_t bytes = segment->frame_offsets[keep - segment->index * geometry_.leaves()];
+    // TruncateFile syncs the new size: what recovery finds ends at the last acknowledged record.
+    const absl::Status truncated = env_->TruncateFile(segment->path, bytes);
+    if (!truncated.ok()) {
+      return Annotate(
+          cause, absl::StrCat("removing the unacknowledged records from ", keep, " on failed too (",
+                              truncated.ToString(), "); they may be recovered on reopen"));
+    }
+    return cause;
+  }
+  // The unacknowledged records began in a segment that has been sealed since (a batch that
+  // filled it and went on, or ended with it). A sealed segment is not cut back while the log is
+  // open: readers of its acknowledged records map its node table. Instead the file after the
+  // last sealed segment, every record of which is unacknowledged, goes: with no successor on
+  // disk, recovery on reopen knows the batch the sealed segments end with was never
+  // acknowledged and removes it whole, unsealing the segment where it began
+  // (docs/format/README.md, "Recovery on open").
+  const std::string successor =
+      segment != nullptr ? segment->path : SegmentPath(dir_, sealed_count);
+  absl::Status removed;
+  if (env_->FileExists(successor)) {
+    removed = env_->RemoveFile(successor);
+    if (removed.ok()) removed = env_->SyncDir(segments_dir_);
+  }
+  if (!removed.ok()) {
     return Annotate(cause, absl::StrCat("records from ", keep,
-                                        " on were not acknowledged, but some are in a sealed "
-                                        "segment and may be recovered on reopen"));
+                                        " on were not acknowledged, and removing the segment file "
+                                        "after the sealed ones failed too (",
+                                        removed.ToString(), "); they may be recovered on reopen"));
   }
-  const uint64_t bytes = segment->frame_offsets[keep - segment_first];
-  // TruncateFile syncs the new size: what recovery finds ends at the last acknowledged record.
-  const absl::Status truncated = env_->TruncateFile(segment->path, bytes);
-  if (!truncated.ok()) {
+  // What recovery will remove: the last batch of the sealed segments (format 2 only). Batches
+  // before it that closed inside a sealed segment, refused only because a later write or the
+  // shared sync failed, stay.
+  absl::StatusOr<uint64_t> removed_from = sealed_end;
+  if ((geometry_.frame_flags() & kFrameBatchContinues) != 0) {
+    absl::ReaderMutexLock lock(&state_mu_);
+    absl::StatusOr<BatchStart> start = FindStartOfLastBatch(sealed_, geometry_);
+    if (start.ok()) {
+      removed_from = start->sequence(geometry_);
+    } else {
+      removed_from = start.status();
+    }
+  }
+  if (!removed_from.ok()) {
+    return Annotate(cause, absl::StrCat("records from ", keep,
+                                        " on were not acknowledged; some are in sealed segments, "
+                                        "and where recovery on reopen starts removing them could "
+                                        "not be told (",
+                                        removed_from.status().ToString(), ")"));
+  }
+  const uint64_t first_segment = *removed_from / geometry_.leaves();
+  if (keep >= *removed_from) {
     return Annotate(
-        cause, absl::StrCat("removing the unacknowledged records from ", keep, " on failed too (",
-                            truncated.ToString(), "); they may be recovered on reopen"));
+        cause, absl::StrCat("records from ", keep,
+                            " on were not acknowledged: the segment file after the sealed ones "
+                            "is gone, and the part of their batch sealed into segment ",
+                            first_segment, first_segment + 1 < sealed_count ? " and after" : "",
+                            " stays on disk until the log is reopened, whose recovery removes it"));
   }
-  return cause;
+  return Annotate(
+      cause,
+      absl::StrCat("records from ", keep,
+                   " on were not acknowledged; those after the sealed segments are gone, but "
+                   "records ",
+                   keep, "..", *removed_from - 1,
+                   " are in sealed segments and will be recovered on reopen (",
+                   *removed_from < sealed_end
+                       ? absl::StrCat("recovery removes only the batch the sealed segments end "
+                                      "with, from record ",
+                                      *removed_from)
+                       : std::string("format 1 marks no batch"),
+                   ")"));
 }
 
 bool Log::Impl::WriterStopped() const {
@@ -267,11 +333,12 @@ absl::Status Log::Impl::StopWriter(const absl::Status& error) {
 }
 
 absl::Status Log::Impl::StoppedError() const {
-  absl::Status cause;
-  {
-    absl::MutexLock lock(&sync_mu_);
-    cause = sync_error_;
-  }
+  absl::MutexLock lock(&sync_mu_);
+  return StoppedErrorLocked();
+}
+
+absl::Status Log::Impl::StoppedErrorLocked() const {
+  const absl::Status& cause = sync_error_;
   // The cause's own code (a full disk stays RESOURCE_EXHAUSTED, EIO INTERNAL): a caller that
   // retries learns what is wrong, not merely that the writer stopped.
   return Annotate(cause,

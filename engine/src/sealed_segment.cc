@@ -48,16 +48,45 @@ absl::StatusOr<Hash> SealedSegment::Node(uint32_t level, uint64_t index) const {
   return node;
 }
 
+uint64_t SealedSegment::OffsetTableStart() const {
+  return footer_.frames_end + geometry_.node_count() * kHashSize;
+}
+
 absl::StatusOr<std::string> SealedSegment::ReadRecord(uint64_t local_index) const {
-  const uint64_t offsets_start = footer_.frames_end + geometry_.node_count() * kHashSize;
   const bool last = local_index + 1 == geometry_.leaves();
   char raw[16];
-  RETURN_IF_ERROR(file_->ReadAt(offsets_start + local_index * 8, last ? 8 : 16, raw));
+  RETURN_IF_ERROR(file_->ReadAt(OffsetTableStart() + local_index * 8, last ? 8 : 16, raw));
   const uint64_t begin = DecodeFixed64(raw);
   const uint64_t end = last ? footer_.frames_end : DecodeFixed64(raw + 8);
   return ReadFrameAt(*file_, path_, begin, end,
                      footer_.segment_index * geometry_.leaves() + local_index,
                      geometry_.frame_flags());
+}
+
+absl::StatusOr<uint64_t> SealedSegment::FrameOffset(uint64_t local_index) const {
+  char raw[8];
+  RETURN_IF_ERROR(file_->ReadAt(OffsetTableStart() + local_index * 8, 8, raw));
+  return DecodeFixed64(raw);
+}
+
+absl::StatusOr<uint32_t> SealedSegment::FrameFlags(uint64_t local_index) const {
+  ASSIGN_OR_RETURN(const uint64_t offset, FrameOffset(local_index));
+  auto damaged = [&](absl::string_view what) {
+    return absl::DataLossError(
+        absl::StrCat(path_, ": record ", footer_.segment_index * geometry_.leaves() + local_index,
+                     " at offset ", offset, ": ", what));
+  };
+  if (offset < kSegmentHeaderSize || offset + kFrameHeaderSize > footer_.frames_end) {
+    return damaged("the offset table points outside the frame region");
+  }
+  char header[kFrameHeaderSize];
+  RETURN_IF_ERROR(file_->ReadAt(offset, kFrameHeaderSize, header));
+  if (IntactFrameLength(std::string_view(header, kFrameHeaderSize)) == 0) {
+    return damaged("damaged frame header");
+  }
+  const uint32_t flags = DecodeFixed32(header) & ~kFrameLengthMask;
+  if ((flags & ~geometry_.frame_flags()) != 0) return damaged("unknown frame flag bits");
+  return flags;
 }
 
 absl::StatusOr<std::string> ReadFrameAt(const RandomAccessFile& file, const std::string& path,

@@ -33,10 +33,17 @@ class SealedSegment {
   // Record `local_index` of this segment; DATA_LOSS naming file, offset and sequence number if
   // its frame is damaged.
   absl::StatusOr<std::string> ReadRecord(uint64_t local_index) const;
+  // Where frame `local_index` starts in the file, from the offset table.
+  absl::StatusOr<uint64_t> FrameOffset(uint64_t local_index) const;
+  // The flag bits of frame `local_index` (kFrameBatchContinues), from its length word alone;
+  // DATA_LOSS naming file, offset and sequence number if that word's checksum fails or it
+  // carries a flag the segment's format does not define.
+  absl::StatusOr<uint32_t> FrameFlags(uint64_t local_index) const;
 
  private:
   SealedSegment(std::string path, std::unique_ptr<RandomAccessFile> file, SegmentGeometry geometry,
                 SegmentFooter footer);
+  uint64_t OffsetTableStart() const;
 
   const std::string path_;
   const std::unique_ptr<RandomAccessFile> file_;

@@ -1,5 +1,7 @@
 #include "testing/fault_env.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <utility>
 
@@ -27,6 +29,8 @@ std::string_view OpKindName(OpKind kind) {
       return "CreateDir";
     case OpKind::kRemoveFile:
       return "RemoveFile";
+    case OpKind::kMakeWritable:
+      return "MakeWritable";
   }
   return "?";
 }
@@ -39,9 +43,18 @@ std::string_view FaultModeName(FaultMode mode) {
       return "with-effect";
     case FaultMode::kShortWrite:
       return "short-write";
+    case FaultMode::kCrash:
+      return "crash";
   }
   return "?";
 }
+
+namespace {
+
+// FaultMode::kCrash: ends the process as a kill would, with nothing flushed or destroyed.
+[[noreturn]] void CrashNow() { ::_exit(kFaultCrashExitCode); }
+
+}  // namespace
 
 std::ostream& operator<<(std::ostream& os, const OpRecord& op) {
   os << "op #" << op.index << " " << OpKindName(op.kind) << "(" << op.path;
@@ -76,11 +89,16 @@ class FaultInjectionFile final : public WritableFile {
         keep = decision.fault->short_write_bytes.value_or(data.size() / 2);
         keep = std::min(keep, data.empty() ? 0 : data.size() - 1);
         break;
+      case FaultMode::kCrash:
+        keep = decision.fault->short_write_bytes.value_or(0);
+        keep = std::min(keep, data.empty() ? 0 : data.size() - 1);
+        break;
     }
     if (keep > 0) {
       absl::Status status = base_->Append(data.substr(0, keep));
       if (!status.ok()) return status;
     }
+    if (decision.fault->mode == FaultMode::kCrash) CrashNow();
     env_->NoteBytesWritten(decision.index, keep);
     return FaultInjectionEnv::InjectedError(decision, OpKind::kAppend, path_);
   }
@@ -219,6 +237,7 @@ absl::Status FaultInjectionEnv::Run(OpKind kind, const std::string& path, const 
                                     uint64_t bytes, Op op) {
   Decision decision = Begin(kind, path, target, bytes);
   if (!decision.fault.has_value()) return op();
+  if (decision.fault->mode == FaultMode::kCrash) CrashNow();
   if (decision.fault->mode == FaultMode::kWithEffect) {
     absl::Status status = op();
     if (!status.ok()) return status;
@@ -262,6 +281,10 @@ absl::Status FaultInjectionEnv::TruncateFile(const std::string& path, uint64_t s
 
 absl::Status FaultInjectionEnv::MakeReadOnly(const std::string& path) {
   return Run(OpKind::kMakeReadOnly, path, "", 0, [&] { return target()->MakeReadOnly(path); });
+}
+
+absl::Status FaultInjectionEnv::MakeWritable(const std::string& path) {
+  return Run(OpKind::kMakeWritable, path, "", 0, [&] { return target()->MakeWritable(path); });
 }
 
 absl::Status FaultInjectionEnv::CreateDir(const std::string& path) {

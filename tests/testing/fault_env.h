@@ -4,11 +4,12 @@
 //
 // Counted (each is one operation, numbered 0, 1, 2, ... in the order the calls start):
 //   NewWritableFile, NewAppendableFile, WritableFile::Append, WritableFile::Sync, RenameFile,
-//   SyncDir, MakeReadOnly, TruncateFile, CreateDir, RemoveFile.
+//   SyncDir, MakeReadOnly, MakeWritable, TruncateFile, CreateDir, RemoveFile.
 // Not counted: reads, listings, LockFile, WritableFile::Close (they are passed through).
 //
 // A fault is one-shot: it fires on the first operation that matches it and is then spent.
-// The failed operation returns an INTERNAL error whose message starts with "injected fault".
+// The failed operation returns an INTERNAL error whose message starts with "injected fault",
+// except in FaultMode::kCrash, where the process ends there (for a child process of a test).
 //
 // Thread-safety: every method may be called concurrently. The operation's number and the
 // decision to fail it are taken under one lock; the real I/O runs outside it, so concurrent
@@ -46,8 +47,9 @@ enum class OpKind {
   kTruncate,
   kCreateDir,
   kRemoveFile,
+  kMakeWritable,
 };
-inline constexpr int kNumOpKinds = 10;
+inline constexpr int kNumOpKinds = 11;
 std::string_view OpKindName(OpKind kind);
 
 enum class FaultMode {
@@ -59,7 +61,15 @@ enum class FaultMode {
   // Append only: a prefix of the bytes is written, then the error is returned. Any other
   // operation armed with this mode fails as kWithoutEffect.
   kShortWrite,
+  // The process ends at once with _exit(kFaultCrashExitCode), no destructor or flush running,
+  // as a kill at that moment would end it: the files stay as that moment left them (what was
+  // written is in the page cache, nothing is lost). The operation is not performed, except that
+  // an Append first writes `short_write_bytes` of its bytes (unset: none). Only for a process
+  // that may die: a gtest death test's child (EXPECT_EXIT) or a child process.
+  kCrash,
 };
+// The exit code of a process that FaultMode::kCrash ended.
+inline constexpr int kFaultCrashExitCode = 86;
 std::string_view FaultModeName(FaultMode mode);
 
 struct Fault {
@@ -70,7 +80,8 @@ struct Fault {
 
   FaultMode mode;
   // kShortWrite: bytes of the Append that reach the file, clamped to size - 1 (so something is
-  // always missing). Unset: half of the Append, rounded down.
+  // always missing). Unset: half of the Append, rounded down. kCrash: the same clamp; unset,
+  // none.
   std::optional<size_t> short_write_bytes;
   // Once this fault fires, the next operation of this kind fails too (without effect): e.g.
   // kTruncate, so the writer cannot remove what it wrote, as after a crash at that moment.
@@ -128,6 +139,7 @@ class FaultInjectionEnv : public EnvWrapper {
   absl::Status SyncDir(const std::string& dir) override;
   absl::Status TruncateFile(const std::string& path, uint64_t size) override;
   absl::Status MakeReadOnly(const std::string& path) override;
+  absl::Status MakeWritable(const std::string& path) override;
   absl::Status CreateDir(const std::string& path) override;
   absl::Status RemoveFile(const std::string& path) override;
 

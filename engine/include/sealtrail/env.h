@@ -81,14 +81,20 @@ class Env {
   virtual absl::Status CreateDir(const std::string& path) = 0;
   // Atomically replaces `to` with `from`. Durable only after SyncDir on the parent.
   virtual absl::Status RenameFile(const std::string& from, const std::string& to) = 0;
-  // The engine removes only its own temporary files, never data.
+  // The engine removes only its own temporary files, and segment files that hold nothing but
+  // part of a batch that was never acknowledged; never an acknowledged record.
   virtual absl::Status RemoveFile(const std::string& path) = 0;
-  // Makes directory entries (creations, renames) in `dir` durable.
+  // Makes directory entries (creations, renames, removals) in `dir` durable.
   virtual absl::Status SyncDir(const std::string& dir) = 0;
-  // Shortens `path` to `size` bytes and makes that durable. Used only to drop a torn tail.
+  // Shortens `path` to `size` bytes and makes that durable. Used only to drop what was never
+  // acknowledged: a torn tail, an unfinished batch (with the seal after it).
   virtual absl::Status TruncateFile(const std::string& path, uint64_t size) = 0;
   // Removes every write permission bit (sealed segments).
   virtual absl::Status MakeReadOnly(const std::string& path) = 0;
+  // Adds the owner's write permission bit back and makes the new mode durable (fsync). Used only
+  // by recovery, to unseal the segment where a never-acknowledged batch began before cutting
+  // it back (docs/format/README.md, "Recovery on open").
+  virtual absl::Status MakeWritable(const std::string& path) = 0;
   // Takes an exclusive advisory lock. If another process (or another open handle in this one)
   // holds it: UNAVAILABLE with IsLockHeldError(status) true (LockHeldError).
   virtual absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) = 0;
@@ -151,6 +157,9 @@ class EnvWrapper : public Env {
   }
   absl::Status MakeReadOnly(const std::string& path) override {
     return target_->MakeReadOnly(path);
+  }
+  absl::Status MakeWritable(const std::string& path) override {
+    return target_->MakeWritable(path);
   }
   absl::StatusOr<std::unique_ptr<FileLock>> LockFile(const std::string& path) override {
     return target_->LockFile(path);

@@ -55,10 +55,10 @@ struct LogOptions {
   // Create the directory and its format file if missing; otherwise NOT_FOUND.
   bool create_if_missing = true;
   // Open for reading only: no lock is taken and nothing on disk is changed or created. The log
-  // is what was durable and intact when opened: a torn tail is left in place and not served, an
-  // interrupted seal is not finished. May run beside a writer in another process; it sees no
-  // records appended after Open. Append returns FAILED_PRECONDITION. Implies
-  // create_if_missing = false.
+  // is what was durable and intact when opened: a torn tail or an unfinished batch (also one
+  // sealed in part) is left in place and not served, an interrupted seal is not finished. May run
+  // beside a writer in another process; it sees no records appended after Open. Append returns
+  // FAILED_PRECONDITION. Implies create_if_missing = false.
   bool read_only = false;
 };
 
@@ -70,6 +70,8 @@ struct RecoveryReport {
   // One line per action, naming the file and offset, e.g. "truncated a torn tail of 57 bytes at
   // offset 1234 of .../segments/000000000003.seg (records from 198 on were never acknowledged)".
   std::vector<std::string> actions;
+  // Bytes removed from segment files: torn tails and unfinished batches, with the seal cut off
+  // an unsealed segment and the segment files removed whole.
   uint64_t truncated_bytes = 0;
 };
 
@@ -83,12 +85,17 @@ class Log {
   // Opens (or creates) the log in `dir`. Takes an exclusive lock on the directory unless
   // options.read_only.
   // Recovery: a torn tail of the open segment (a partial frame, or a bad checksum on its last
-  // frame) is truncated; a full segment whose seal was interrupted is sealed again; a missing
-  // next segment is created. Any other damage is DATA_LOSS naming the file, byte offset and
-  // sequence number. An unknown format version is FAILED_PRECONDITION. A directory another
-  // process (or another Log in this one) has open for writing is UNAVAILABLE with
-  // IsLockHeldError (sealtrail/env.h) true.
-  // Opening reads segment footers only; it rehashes just the open segment.
+  // frame) is truncated, and so (format 2) is a batch that no frame on disk closes. The batch the
+  // sealed segments end with is removed whole, its sealed part too, if it was never
+  // acknowledged: it goes on into the open segment and no frame there closes it, or no segment
+  // file follows the sealed ones. Its later segment files are removed and the segment where it
+  // began is unsealed and cut back to it; if a stored checkpoint covers any of it, Open fails
+  // with DATA_LOSS naming the file, offset and record instead. A full segment whose seal was
+  // interrupted is sealed again; a missing next segment is created (format 1). Any other damage
+  // is DATA_LOSS naming the file, byte offset and sequence number. An unknown format version is
+  // FAILED_PRECONDITION. A directory another process (or another Log in this one) has open for
+  // writing is UNAVAILABLE with IsLockHeldError (sealtrail/env.h) true. Opening reads segment
+  // footers only; it rehashes just the open segment.
   static absl::StatusOr<std::unique_ptr<Log>> Open(const LogOptions& options,
                                                    const std::string& dir);
 
@@ -98,10 +105,13 @@ class Log {
 
   // Appends `records` in order and returns the index of the first. Returns after the records
   // are durable (see SyncPolicy). INVALID_ARGUMENT (and nothing written) if the batch is empty,
-  // or any record is empty or larger than max_record_bytes. A refused batch, or one a crash
-  // interrupted, is absent after recovery, whole (in a format-2 data directory), except the
-  // part of a batch that crossed a segment boundary (see RecordsPerSegment) and was sealed into
-  // the earlier segment: sealed segments are never cut back.
+  // or any record is empty or larger than max_record_bytes. In a format-2 data directory a batch
+  // that a crash interrupted is whole or absent after recovery, and a refused one is absent,
+  // also when it filled a segment that was sealed before the failure (see RecordsPerSegment):
+  // the writer removes its part in the open segment, and recovery the sealed part. Exceptions:
+  // the writer's cleanup failed too (the error says so); or, with concurrent appenders, the batch
+  // was refused only because another Append's write or sync failed after all of this batch's
+  // frames were written (it may then be there whole; docs/format/README.md, "Write order").
   [[nodiscard]] absl::StatusOr<uint64_t> Append(absl::Span<const std::string_view> records);
 
   // The record at `index`. OUT_OF_RANGE if index >= Size(); DATA_LOSS if its checksum fails.
@@ -127,7 +137,8 @@ class Log {
 
   const std::string& dir() const;
   // Records per segment (S). A batch that starts at a Size() that is a multiple of S, or that
-  // ends at one, crosses no segment boundary.
+  // ends at one, crosses no segment boundary. An Append whose records reach a multiple of S
+  // seals that segment (and creates the next) before it returns.
   uint64_t RecordsPerSegment() const;
   // What recovery did when this Log was opened (read-only opens change nothing and report what
   // they left in place).
