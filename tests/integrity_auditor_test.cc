@@ -436,10 +436,12 @@ TEST_F(IntegrityAuditorTest, RemovedLastSegmentsAreCaughtByTheCheckpointThatCove
 
   ASSERT_NO_FATAL_FAILURE(WaitForViolations(1));
   const IntegrityViolation violation = receiver_.violations()[0];
-  // Named at the checkpoint, with the first record gone.
-  ExpectAt(violation, kCheckpointViolation, CheckpointsPath(), stored[2].file_offset, 16u);
+  // Named at the checkpoint, with the first record gone. With no segment after it, the last
+  // sealed segment's last batch (records 14 and 15, appended as one) reads as one that was never
+  // acknowledged (docs/format/README.md, "Recovery"), so the log now ends at 14.
+  ExpectAt(violation, kCheckpointViolation, CheckpointsPath(), stored[2].file_offset, 14u);
   EXPECT_THAT(violation.message,
-              AllOf(HasSubstr("checkpoint 2 (size 22)"), HasSubstr("records 16..21 are gone")));
+              AllOf(HasSubstr("checkpoint 2 (size 22)"), HasSubstr("records 14..21 are gone")));
   ASSERT_NO_FATAL_FAILURE(ExpectNothingMoreAfterScans(1));
 }
 

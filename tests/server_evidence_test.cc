@@ -184,6 +184,9 @@ TEST_F(ServerEvidenceTest, ReservedTenantsAndActionsAreWrittenByTheServerAlone) 
       {"_billing", "doc.read", "context.tenant_id \"_billing\" is reserved"},
       {"acme", kDeniedAction, "action.name \"auth.denied\" is reserved"},
       {"acme", "sealtrail.alert.denials", "action.name \"sealtrail.alert.denials\" is reserved"},
+      // A forged alert would be evidence of what the server never knew.
+      {"acme", kAlertAction, "action.name \"alert.raised\" is reserved"},
+      {"acme", kIntegrityViolationAction, "action.name \"integrity.violation\" is reserved"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.tenant + " " + c.action);
@@ -203,8 +206,9 @@ TEST_F(ServerEvidenceTest, ReservedTenantsAndActionsAreWrittenByTheServerAlone) 
     EXPECT_EQ(http->status, 403);
     EXPECT_THAT(http->body, HasSubstr(c.message));
   }
-  // The server's own denial records are there, one per refusal (4 paths x 2 cases per tenant
-  // group), and nothing the client sent: no record carries the client's route or resource.
+  // The server's own denial records are there, one per refusal (4 paths x 1 case for each
+  // reserved tenant, 4 paths x 4 reserved actions for acme), and nothing the client sent: no record
+  // carries the client's route or resource.
   auto refusals_of = [&](const std::string& tenant, size_t expected) {
     std::vector<v1::AuditRecord> records = AtLeast(tenant, expected);
     EXPECT_EQ(records.size(), expected) << tenant;
@@ -221,7 +225,7 @@ TEST_F(ServerEvidenceTest, ReservedTenantsAndActionsAreWrittenByTheServerAlone) 
   };
   refusals_of(kPlatformTenant, 4);
   refusals_of("_billing", 4);
-  refusals_of("acme", 8);
+  refusals_of("acme", 16);
 
   // The server itself still writes its evidence there, and ordinary records are accepted.
   EXPECT_TRUE(star.Append({MakeRecord("acme", "alice", "doc.read")}).ok());

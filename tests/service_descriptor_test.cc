@@ -108,6 +108,10 @@ TEST(ServiceDescriptorTest, MethodListIsExactlyTheReviewedOne) {
                   "sealtrail.v1.Prover.GetCheckpoint",
                   // OTLP logs ingestion (docs/otlp.md): appends, through the same admission.
                   "opentelemetry.proto.collector.logs.v1.LogsService.Export",
+                  // Webhook delivery state (docs/detection.md): derived from the alert records,
+                  // which it only reads; a retry is itself appended as evidence.
+                  "sealtrail.v1.Admin.ListWebhookDeliveries",
+                  "sealtrail.v1.Admin.RetryWebhookDeliveries",
               }));
 }
 

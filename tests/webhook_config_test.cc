@@ -96,10 +96,12 @@ endpoints:
 }
 
 TEST_F(WebhookConfigTest, TheDocsExampleParses) {
-  ASSERT_OK_AND_ASSIGN(
-      const std::string doc,
-      testing::ReadWholeFile(std::string(SEALTRAIL_DOCS_DIR) + "/webhooks-delivery.md"));
-  const size_t start = doc.find("```yaml\n");
+  ASSERT_OK_AND_ASSIGN(const std::string doc,
+                       testing::ReadWholeFile(std::string(SEALTRAIL_DOCS_DIR) + "/detection.md"));
+  // The endpoints file example: the first YAML block after the "Endpoint configuration" heading.
+  const size_t section = doc.find("### Endpoint configuration");
+  ASSERT_NE(section, std::string::npos);
+  const size_t start = doc.find("```yaml\n", section);
   ASSERT_NE(start, std::string::npos);
   const size_t end = doc.find("```\n", start + 8);
   ASSERT_NE(end, std::string::npos);

@@ -1,4 +1,4 @@
-// The receiver example of docs/webhooks-delivery.md, taken from the doc as it is written and run
+// The receiver example of docs/detection.md, taken from the doc as it is written and run
 // with python3 against real deliveries from the dispatcher: it accepts a correctly signed
 // delivery (and acts on it once, even when it comes again), and refuses one signed with another
 // secret. Skipped when python3 is not installed.
@@ -34,7 +34,7 @@ constexpr char kExampleMarker[] = "<!-- receiver-example -->\n```python\n";
 // The Python block after the marker in the doc.
 std::string ExampleFromDoc() {
   absl::StatusOr<std::string> doc =
-      testing::ReadWholeFile(std::string(SEALTRAIL_DOCS_DIR) + "/webhooks-delivery.md");
+      testing::ReadWholeFile(std::string(SEALTRAIL_DOCS_DIR) + "/detection.md");
   EXPECT_TRUE(doc.ok()) << doc.status();
   if (!doc.ok()) return "";
   const size_t start = doc->find(kExampleMarker);

@@ -11,15 +11,15 @@ namespace sealtrail::detect {
 namespace {
 
 // The single writer's increment (see RuleEvaluator::Add).
+// Release: a Stats that sees a rule's counter grow (acquire) then sees this count grown too.
 void Increment(std::atomic<uint64_t>& counter) {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
 }  // namespace
 
 bool IsDetectorBlind(std::string_view action) {
-  return action == kAlertRaisedAction || action == kIntegrityViolationAction ||
-         action.starts_with(kReservedActionPrefix);
+  return IsReservedAction(action) && action != kDeniedAction;
 }
 
 Detector::Detector(std::shared_ptr<const RuleSet> rules, DetectorOptions options)
@@ -94,10 +94,9 @@ DetectorStats Detector::Stats() const {
   absl::MutexLock lock(&stats_mu_);
   stats.records_observed = records_observed_.load(std::memory_order_relaxed);
   stats.records_ignored = records_ignored_.load(std::memory_order_relaxed);
-  const uint64_t evaluated = records_evaluated_.load(std::memory_order_relaxed);
   stats.rules.reserve(published_.size());
   for (const RuleEvaluator* evaluator : published_) {
-    stats.rules.push_back(evaluator->Stats(evaluated));
+    stats.rules.push_back(evaluator->Stats(records_evaluated_));
   }
   return stats;
 }

@@ -37,13 +37,10 @@
 
 namespace sealtrail::detect {
 
-// The actions of the server's own alerts.
-inline constexpr char kAlertRaisedAction[] = "alert.raised";
-inline constexpr char kIntegrityViolationAction[] = "integrity.violation";
-
-// True for the records the detector never evaluates: kAlertRaisedAction,
-// kIntegrityViolationAction and every action starting with "sealtrail." (kReservedActionPrefix,
-// the server's own events).
+// True for the records the detector never evaluates: the server's own alerts and events, every
+// reserved action of server/record/record.h (kAlertAction, kIntegrityViolationAction, and
+// every action starting with kReservedActionPrefix) except the denial evidence kDeniedAction,
+// which rules watch (denied bursts).
 bool IsDetectorBlind(std::string_view action);
 
 // One committed record. `record` is not owned and need only live for the Observe call.

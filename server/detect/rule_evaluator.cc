@@ -41,14 +41,14 @@ class ThresholdEvaluator final : public RuleEvaluator {
 
 }  // namespace
 
-RuleStats RuleEvaluator::Stats(uint64_t evaluated_now) const {
+RuleStats RuleEvaluator::Stats(const std::atomic<uint64_t>& evaluated) const {
   RuleStats stats;
   stats.rule_id = rule_->id;
-  stats.evaluations = evaluated_now - evaluated_before_;
-  stats.matches = matches_.load(std::memory_order_relaxed);
-  stats.firings = firings_.load(std::memory_order_relaxed);
-  stats.window_entries = window_entries_.load(std::memory_order_relaxed);
-  stats.cap_hits = cap_hits_.load(std::memory_order_relaxed);
+  stats.matches = matches_.load(std::memory_order_acquire);
+  stats.firings = firings_.load(std::memory_order_acquire);
+  stats.window_entries = window_entries_.load(std::memory_order_acquire);
+  stats.cap_hits = cap_hits_.load(std::memory_order_acquire);
+  stats.evaluations = evaluated.load(std::memory_order_acquire) - evaluated_before_;
   return stats;
 }
 

@@ -35,13 +35,14 @@ class RuleEvaluator {
   // calls) and appends the rule's firings, if any, to `firings`.
   virtual void Observe(const ObservedRecord& r, int64_t now_ns, std::vector<Firing>* firings) = 0;
 
-  // `evaluated_now`: the Detector's count of evaluated records.
-  RuleStats Stats(uint64_t evaluated_now) const;
+  // `evaluated`: the Detector's count of evaluated records, read after this rule's own counters
+  // (both sides release/acquire), so a snapshot never shows more matches than evaluations.
+  RuleStats Stats(const std::atomic<uint64_t>& evaluated) const;
 
  protected:
   // The single writer's increment: a plain load and store, no locked instruction.
   static void Add(std::atomic<uint64_t>& counter, uint64_t n) {
-    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_release);
   }
   static void Set(std::atomic<uint64_t>& counter, uint64_t n) {
     counter.store(n, std::memory_order_relaxed);

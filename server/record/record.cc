@@ -164,7 +164,8 @@ absl::Status ValidateRecord(const AuditRecord& record) {
 bool IsReservedTenant(std::string_view tenant) { return tenant.starts_with(kReservedTenantPrefix); }
 
 bool IsReservedAction(std::string_view action) {
-  return action == kDeniedAction || action.starts_with(kReservedActionPrefix);
+  return action == kDeniedAction || action == kAlertAction || action == kIntegrityViolationAction ||
+         action.starts_with(kReservedActionPrefix);
 }
 
 absl::Status CheckNotReserved(const AuditRecord& record) {
@@ -177,10 +178,10 @@ absl::Status CheckNotReserved(const AuditRecord& record) {
   }
   const std::string& action = record.action().name();
   if (IsReservedAction(action)) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("action.name \"", absl::CHexEscape(action), "\" is reserved (\"",
-                     kDeniedAction, "\" and actions starting with \"", kReservedActionPrefix,
-                     "\" are written by the server alone)"));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "action.name \"", absl::CHexEscape(action), "\" is reserved (\"", kDeniedAction, "\", \"",
+        kAlertAction, "\", \"", kIntegrityViolationAction, "\" and actions starting with \"",
+        kReservedActionPrefix, "\" are written by the server alone)"));
   }
   return absl::OkStatus();
 }

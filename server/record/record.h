@@ -40,12 +40,17 @@ inline constexpr size_t kMaxRecordAttributesBytes = 64 * 1024;  // keys + values
 // server alone, never accepted from a client on any ingestion path.
 //   tenants   every tenant_id starting with kReservedTenantPrefix, e.g. kPlatformTenant, which
 //             holds the denial evidence whose target tenant is unknown;
-//   actions   kDeniedAction (denial evidence) and every action.name starting with
-//             kReservedActionPrefix (the server's own events and alerts).
+//   actions   kDeniedAction (denial evidence), kAlertAction (a detection rule fired),
+//             kIntegrityViolationAction (the integrity auditor found damage) and every
+//             action.name starting with kReservedActionPrefix (the server's own events).
 inline constexpr char kReservedTenantPrefix[] = "_";
 inline constexpr char kPlatformTenant[] = "_platform";
 inline constexpr char kDeniedAction[] = "auth.denied";
+inline constexpr char kAlertAction[] = "alert.raised";
+inline constexpr char kIntegrityViolationAction[] = "integrity.violation";
 inline constexpr char kReservedActionPrefix[] = "sealtrail.";
+// A webhook endpoint's queue overflowed (docs/detection.md).
+inline constexpr char kWebhookOverflowAction[] = "sealtrail.webhook.overflow";
 bool IsReservedTenant(std::string_view tenant);
 bool IsReservedAction(std::string_view action);
 // OK, or PERMISSION_DENIED naming the reserved tenant or action `record` carries.

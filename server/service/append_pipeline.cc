@@ -39,6 +39,9 @@ struct CommittedBatch {
   std::vector<IndexFields> fields;
   absl::Status decode_error;
   uint64_t bytes = 0;  // Of its requests, released once indexed.
+  // For on_committed only (empty without it): the records as stored, and their leaf hashes.
+  std::vector<v1::AuditRecord> records;
+  std::vector<Hash> leaf_hashes;
 };
 
 absl::StatusOr<int64_t> LastCommitTime(const Log& log) {
@@ -187,6 +190,10 @@ class AppendPipeline::Impl {
         record.mutable_context()->set_commit_time_ns(clock_.Next());
         stored.push_back(SerializeForLog(record));
       }
+      if (options_.on_committed) {
+        std::move(request.records.begin(), request.records.end(),
+                  std::back_inserter(batch.records));
+      }
       std::vector<v1::AuditRecord>().swap(request.records);
       batch.bytes += request.bytes;
     }
@@ -233,6 +240,7 @@ class AppendPipeline::Impl {
     }
     const uint64_t tree_size = batch.first_seq + views.size();
     batch.count = views.size();
+    if (options_.on_committed) batch.leaf_hashes = leaf_hashes;
     {
       absl::MutexLock lock(&mu_);
       unindexed_records_ += batch.count;
@@ -291,6 +299,9 @@ class AppendPipeline::Impl {
       // A stopped indexer still releases what it is handed, so appends go on (they are durable;
       // the restart the failure calls for catches the index up from the log).
       absl::Status status = stopped ? absl::OkStatus() : IndexBatch(batch);
+      if (options_.on_committed) {
+        options_.on_committed(CommittedRecords{batch.first_seq, batch.records, batch.leaf_hashes});
+      }
       const uint64_t covered = index_->covered();
       absl::MutexLock lock(&mu_);
       // What the index holds, never what it was asked to hold.
@@ -322,6 +333,9 @@ class AppendPipeline::Impl {
     }
     batch->count += next.count;
     batch->bytes += next.bytes;
+    std::move(next.records.begin(), next.records.end(), std::back_inserter(batch->records));
+    batch->leaf_hashes.insert(batch->leaf_hashes.end(), next.leaf_hashes.begin(),
+                              next.leaf_hashes.end());
   }
 
   // Writes the batch's entries to the index, retrying a failure with a doubling backoff. A

@@ -42,6 +42,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/log.h"
 #include "sealtrail/v1/audit_record.pb.h"
@@ -59,6 +60,13 @@ struct CommittedRecord {
   uint64_t seq = 0;
   Hash leaf_hash{};
   uint64_t tree_size = 0;  // A durable tree size that includes seq.
+};
+
+// One committed batch, as the log stored it (on_committed).
+struct CommittedRecords {
+  uint64_t first_seq = 0;
+  absl::Span<const v1::AuditRecord> records;  // In sequence order, commit times set.
+  absl::Span<const Hash> leaf_hashes;         // One per record.
 };
 
 struct AppendPipelineOptions {
@@ -81,6 +89,12 @@ struct AppendPipelineOptions {
   // Called once per stage ("committer" or "indexer") when it stops for good after an error,
   // from that stage's thread, with the error its callers now get. Must not block. May be empty.
   std::function<void(std::string_view stage, const absl::Status& cause)> on_stage_failure;
+  // Called on the indexer thread with every committed batch, in sequence order and exactly once,
+  // after the index was given it (indexed, or refused by an indexer that stopped: the records are
+  // durable either way). The detection rules run here (server/service/detection_stage.h), off
+  // the acknowledgement path but in commit order. It delays indexing, so it must be quick and
+  // never block; it may Submit. May be empty (then the records are freed as soon as stored).
+  std::function<void(const CommittedRecords& batch)> on_committed;
 };
 
 class AppendPipeline {

@@ -24,6 +24,8 @@ std::vector<Grant> GrantsOf(Access access) {
       return {{Role::kAuditor, true}, {Role::kPlatformAuditor, false}};
     case Access::kReadLog:
       return {{Role::kAuditor, false}, {Role::kPlatformAuditor, false}, {Role::kAdmin, false}};
+    case Access::kAdminister:
+      return {{Role::kAdmin, false}};
   }
   return {};
 }
@@ -49,6 +51,8 @@ absl::string_view Verb(Access access) {
       return "read";
     case Access::kReadLog:
       return "read";
+    case Access::kAdminister:
+      return "administer";
   }
   return "use";
 }
@@ -62,6 +66,9 @@ Access RequiredAccess(absl::string_view method) {
   }
   if (method == kQueryMethod || method == kQueryStreamMethod || method == kProveInclusionMethod) {
     return Access::kReadTenant;
+  }
+  if (method == kListWebhookDeliveriesMethod || method == kRetryWebhookDeliveriesMethod) {
+    return Access::kAdminister;
   }
   return Access::kReadLog;
 }

@@ -8,6 +8,8 @@
 //                ProveInclusion               (the record's tenant)
 //   read log     ProveConsistency,            auditor (any tenant), platform-auditor or admin:
 //                GetCheckpoint                they cover the whole log, not one tenant
+//   administer   ListWebhookDeliveries,       admin
+//                RetryWebhookDeliveries
 //
 // Thread-safety: pure functions.
 #ifndef SEALTRAIL_SERVER_SERVICE_AUTHORIZER_H_
@@ -28,6 +30,9 @@ inline constexpr char kQueryStreamMethod[] = "/sealtrail.v1.AuditLog/QueryStream
 inline constexpr char kProveInclusionMethod[] = "/sealtrail.v1.Prover/ProveInclusion";
 inline constexpr char kProveConsistencyMethod[] = "/sealtrail.v1.Prover/ProveConsistency";
 inline constexpr char kGetCheckpointMethod[] = "/sealtrail.v1.Prover/GetCheckpoint";
+inline constexpr char kListWebhookDeliveriesMethod[] = "/sealtrail.v1.Admin/ListWebhookDeliveries";
+inline constexpr char kRetryWebhookDeliveriesMethod[] =
+    "/sealtrail.v1.Admin/RetryWebhookDeliveries";
 // OTLP logs ingestion (docs/otlp.md): appends, over gRPC and over OTLP/HTTP.
 inline constexpr char kOtlpLogsExportMethod[] =
     "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
@@ -37,6 +42,7 @@ enum class Access {
   kAppend,      // Write records of a tenant.
   kReadTenant,  // Read records of a tenant.
   kReadLog,     // Read what covers the whole log (checkpoints, consistency proofs).
+  kAdminister,  // Operate the server's alerting (webhook deliveries).
 };
 
 // The access `method` (a full path above) needs. REQUIRES: one of the methods above.

@@ -20,6 +20,8 @@ inline constexpr char kDevSigningKeyFile[] = "dev-signing.key";
 inline constexpr char kDevVerifierKeyFile[] = "dev-signing.vkey";
 // The index directory inside the data directory, unless configured elsewhere.
 inline constexpr char kDefaultIndexDir[] = "index";
+// The webhook delivery state (server/webhook/), inside the data directory.
+inline constexpr char kWebhookStateDir[] = "webhooks";
 
 // Query limits: the page size when the request names none, and the most a page may hold.
 inline constexpr unsigned kDefaultQueryLimit = 100;

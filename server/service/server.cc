@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
@@ -24,17 +25,25 @@
 #include "server/otlp/otlp_logs_service.h"
 #include "server/record/record.h"
 #include "server/service/access_control.h"
+#include "server/service/admin_service.h"
+#include "server/service/alert_feed.h"
+#include "server/service/alert_record.h"
 #include "server/service/append_pipeline.h"
 #include "server/service/audit_log_service.h"
 #include "server/service/authenticator.h"
 #include "server/service/client_address.h"
 #include "server/service/denial_recorder.h"
+#include "server/service/detection_stage.h"
+#include "server/service/integrity_auditor.h"
 #include "server/service/proof_source.h"
 #include "server/service/prover_service.h"
 #include "server/service/server_health.h"
 #include "server/service/signing_key.h"
 #include "server/service/token_verifier.h"
 #include "server/service/transport_security.h"
+#include "server/webhook/webhook_config.h"
+#include "server/webhook/webhook_dispatcher.h"
+#include "server/webhook/webhook_signature.h"
 
 namespace sealtrail {
 namespace {
@@ -102,6 +111,12 @@ class AuditServer::Impl {
     ASSIGN_OR_RETURN(NoteSigner signer,
                      LoadOrCreateSigningKey(env_, options.data_dir, options.key_file, events_));
     verifier_key_ = signer.VerifierKeyText();
+    if (!options.webhooks_file.empty()) {
+      // v1a webhook signatures are made with the log's own key, so a receiver checks them with
+      // the verifier key it already trusts for checkpoints.
+      ASSIGN_OR_RETURN(Ed25519WebhookKey webhook_key, Ed25519WebhookKey::FromNoteSigner(signer));
+      webhook_key_ = std::make_unique<Ed25519WebhookKey>(std::move(webhook_key));
+    }
     CheckpointerOptions checkpointer_options;
     checkpointer_options.env = env_;
     checkpointer_options.interval_ms = options.checkpoint_interval_ms;
@@ -128,6 +143,15 @@ class AuditServer::Impl {
                                    {"report", opened.report.ToString()},
                                    {"covered", index_->covered()}});
 
+    if (!options.rules_path.empty()) {
+      DetectionOptions detection;
+      detection.rules_path = options.rules_path;
+      detection.data_dir = options.data_dir;
+      detection.on_alert_committed = [this](uint64_t alert_seq) { OnAlertCommitted(alert_seq); };
+      ASSIGN_OR_RETURN(detection_,
+                       DetectionStage::Create(log_.get(), events_, env_, std::move(detection)));
+    }
+
     AppendPipelineOptions pipeline_options;
     pipeline_options.max_batch_records = std::max<uint32_t>(options.max_batch_records, 16384);
     pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
@@ -135,11 +159,22 @@ class AuditServer::Impl {
     pipeline_options.on_stage_failure = [this](std::string_view stage, const absl::Status& cause) {
       health_->Fail(stage, cause);
     };
+    if (detection_ != nullptr) {
+      pipeline_options.on_committed = [stage = detection_.get()](const CommittedRecords& batch) {
+        stage->OnCommitted(batch);
+      };
+    }
     ASSIGN_OR_RETURN(pipeline_, AppendPipeline::Start(log_.get(), index_.get(), events_, env_,
                                                       pipeline_options));
+    proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
+    alert_feed_ =
+        std::make_unique<LogAlertFeed>(log_.get(), index_.get(), pipeline_.get(), proofs_.get());
+    // Before anything else can append: alerts a crash kept from being raised are raised now.
+    if (detection_ != nullptr) RETURN_IF_ERROR(detection_->Recover(pipeline_.get()));
+    RETURN_IF_ERROR(StartWebhooks());
+    RETURN_IF_ERROR(StartIntegrityAuditor());
 
     RETURN_IF_ERROR(OpenAccessControl());
-    proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
     AuditLogServiceOptions service_options;
     service_options.max_batch_records = options.max_batch_records;
     service_options.require_verified_actor = options.require_verified_actor;
@@ -154,8 +189,114 @@ class AuditServer::Impl {
     otlp_options.require_verified_actor = options.require_verified_actor;
     otlp_ingest_ = std::make_unique<OtlpIngest>(pipeline_.get(), access_.get(), otlp_options);
     otlp_service_ = std::make_unique<OtlpLogsService>(otlp_ingest_.get(), access_.get());
+    admin_service_ =
+        std::make_unique<AdminService>(webhooks_.get(), pipeline_.get(), access_.get());
     RETURN_IF_ERROR(Listen());
     return ListenOtlpHttp();
+  }
+
+  absl::Status ReloadRules() {
+    if (detection_ == nullptr) {
+      return absl::FailedPreconditionError("the server runs without detection rules (--rules)");
+    }
+    return detection_->Reload();
+  }
+
+  // The integrity alarm (docs/detection.md): damage found in the data directory becomes an
+  // integrity.violation alert record, delivered like every alert; the server goes on serving.
+  absl::Status StartIntegrityAuditor() {
+    ASSIGN_OR_RETURN(NoteVerifierKey key, ParseNoteVerifierKey(verifier_key_));
+    IntegrityAuditorOptions auditor_options;
+    auditor_options.scan_period = absl::Milliseconds(options_.integrity_scan_period_ms);
+    auditor_options.env = env_;
+    ASSIGN_OR_RETURN(integrity_, IntegrityAuditor::Start(
+                                     options_.data_dir, std::move(key), checkpointer_->origin(),
+                                     [this](const IntegrityViolation& violation) {
+                                       RecordIntegrityViolation(violation);
+                                     },
+                                     events_, auditor_options));
+    return absl::OkStatus();
+  }
+
+  void RecordIntegrityViolation(const IntegrityViolation& violation) {
+    std::vector<v1::AuditRecord> records;
+    records.push_back(IntegrityViolationRecord(violation));
+    pipeline_->Submit(std::move(records), [this, violation](
+                                              absl::StatusOr<std::vector<CommittedRecord>> done) {
+      if (!done.ok()) {
+        // The auditor logged the violation itself ("integrity_violation"); without a
+        // record there is nothing for the webhooks to deliver.
+        events_->Error("integrity_violation_not_recorded", {{"file", violation.file},
+                                                            {"offset", violation.offset},
+                                                            {"error", done.status().ToString()}});
+        return;
+      }
+      OnAlertCommitted(done->front().seq);
+    });
+  }
+
+  // Webhook delivery of alerts (docs/detection.md): the outbox is the log (LogAlertFeed), the
+  // delivery state DATA_DIR/webhooks.
+  absl::Status StartWebhooks() {
+    if (options_.webhooks_file.empty()) return absl::OkStatus();
+    ASSIGN_OR_RETURN(WebhookConfig config, LoadWebhookConfig(env_, options_.webhooks_file));
+    WebhookDispatcherOptions webhook_options;
+    webhook_options.env = env_;
+    webhook_options.events = events_;
+    webhook_options.state_dir = absl::StrCat(options_.data_dir, "/", kWebhookStateDir);
+    // Ids of different logs differ: the prefix is the log's origin's hash.
+    const Hash origin_hash = Sha256(checkpointer_->origin());
+    webhook_options.webhook_id_prefix = absl::BytesToHexString(
+        absl::string_view(reinterpret_cast<const char*>(origin_hash.data()), 6));
+    webhook_options.ed25519_key = webhook_key_.get();
+    // An endpoint seen for the first time is owed the alerts from now on, not the history.
+    webhook_options.start_seq = log_->Size();
+    webhook_options.on_overflow = [this](const std::string& endpoint, uint64_t deferred) {
+      RecordWebhookOverflow(endpoint, deferred);
+    };
+    ASSIGN_OR_RETURN(webhooks_,
+                     WebhookDispatcher::Start(webhook_options, config, alert_feed_.get()));
+    uint64_t lowest_cursor = log_->Size();
+    for (const WebhookEndpointStats& stats : webhooks_->Stats()) {
+      lowest_cursor = std::min(lowest_cursor, stats.cursor);
+    }
+    RETURN_IF_ERROR(alert_feed_->Seed(lowest_cursor));
+    webhooks_->Notify();
+    events_->Info("webhooks_started",
+                  {{"endpoints", static_cast<uint64_t>(config.endpoints.size())},
+                   {"from_seq", lowest_cursor}});
+    return absl::OkStatus();
+  }
+
+  // An endpoint's queue overflowed: its alerts wait in the log, and that it fell behind is
+  // evidence too (a receiver that was flooded, or down, while alerts were raised).
+  void RecordWebhookOverflow(const std::string& endpoint, uint64_t deferred) {
+    v1::AuditRecord record;
+    record.mutable_actor()->set_service("sealtrail.webhooks");
+    record.mutable_action()->set_name(kWebhookOverflowAction);
+    record.mutable_action()->set_resource_type("webhook_endpoint");
+    record.mutable_action()->set_resource_id(endpoint);
+    record.mutable_context()->set_tenant_id(kPlatformTenant);
+    record.mutable_outcome()->set_result(v1::Outcome::FAILURE);
+    record.mutable_outcome()->set_reason(
+        "more alerts were pending than the endpoint's queue holds; they wait in the log and are "
+        "delivered as the queue drains");
+    (*record.mutable_details()->mutable_attributes())["deferred"] = absl::StrCat(deferred);
+    std::vector<v1::AuditRecord> records;
+    records.push_back(std::move(record));
+    pipeline_->Submit(
+        std::move(records), [this, endpoint](absl::StatusOr<std::vector<CommittedRecord>> done) {
+          if (!done.ok()) {
+            events_->Error("webhook_overflow_not_recorded",
+                           {{"endpoint", endpoint}, {"error", done.status().ToString()}});
+          }
+        });
+  }
+
+  // An alert record is durable: owed to the webhook endpoints that take its rule.
+  void OnAlertCommitted(uint64_t alert_seq) {
+    if (alert_feed_ != nullptr) alert_feed_->Added(alert_seq);
+    if (webhooks_ != nullptr) webhooks_->Notify();
   }
 
   // Authentication (tokens, client certificates), client addresses and denial evidence.
@@ -193,6 +334,7 @@ class AuditServer::Impl {
     builder.RegisterService(audit_service_.get());
     builder.RegisterService(prover_service_.get());
     builder.RegisterService(otlp_service_.get());
+    builder.RegisterService(admin_service_.get());
     server_ = builder.BuildAndStart();
     // BuildAndStart returns a server even when the port failed to bind; the selected port is
     // then 0.
@@ -275,9 +417,15 @@ class AuditServer::Impl {
       server_->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
     }
     if (otlp_http_ != nullptr) otlp_http_->Stop();
+    // Before the pipeline drains: the auditor and the dispatcher use it and the log.
+    if (integrity_ != nullptr) integrity_->Stop();
+    if (webhooks_ != nullptr) webhooks_->Stop();
     // No call is running any more: the last denials' counts go to the pipeline before it drains.
     if (denials_ != nullptr) denials_->Stop();
     if (pipeline_ != nullptr) pipeline_->Stop();
+    // After the pipeline: the last batches' alerts were submitted (or, refused by the stopped
+    // pipeline, are left for the next start's replay); the cursor says which.
+    if (detection_ != nullptr) detection_->Stop();
     if (checkpointer_ != nullptr) checkpointer_->Stop();
     // Only a server that came up signs on the way down: a failed start changes nothing more.
     if (checkpointer_ != nullptr && server_ != nullptr) {
@@ -301,12 +449,17 @@ class AuditServer::Impl {
     server_.reset();
     otlp_http_.reset();
     otlp_service_.reset();
+    admin_service_.reset();
     otlp_ingest_.reset();
     prover_service_.reset();
     audit_service_.reset();
     access_.reset();
     denials_.reset();
+    integrity_.reset();
+    webhooks_.reset();
     pipeline_.reset();
+    alert_feed_.reset();
+    detection_.reset();
     checkpointer_.reset();
     index_.reset();
     store_.reset();
@@ -324,7 +477,13 @@ class AuditServer::Impl {
   std::unique_ptr<CheckpointStore> store_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<AuditIndex> index_;
+  std::unique_ptr<DetectionStage> detection_;  // Null without --rules.
   std::unique_ptr<AppendPipeline> pipeline_;
+  std::unique_ptr<LogAlertFeed> alert_feed_;
+  std::unique_ptr<IntegrityAuditor> integrity_;
+  std::unique_ptr<Ed25519WebhookKey> webhook_key_;  // Null without --webhooks.
+  std::unique_ptr<WebhookDispatcher> webhooks_;     // Null without --webhooks.
+  std::unique_ptr<AdminService> admin_service_;
   std::unique_ptr<Authenticator> authenticator_;
   std::unique_ptr<ClientAddress> addresses_;
   std::unique_ptr<DenialRecorder> denials_;
@@ -365,5 +524,6 @@ int AuditServer::otlp_http_port() const { return impl_->otlp_http_port(); }
 const std::string& AuditServer::verifier_key() const { return impl_->verifier_key(); }
 absl::Status AuditServer::Shutdown() { return impl_->Shutdown(); }
 void AuditServer::Wait() { impl_->Wait(); }
+absl::Status AuditServer::ReloadRules() { return impl_->ReloadRules(); }
 
 }  // namespace sealtrail

@@ -58,6 +58,11 @@ class AuditServer {
   // Blocks until Shutdown has finished.
   void Wait();
 
+  // Loads the detection rules again (SIGHUP). OK when the new rules are in force; otherwise the
+  // error (INVALID_ARGUMENT "FILE:LINE:COL: ...") and the old rules stay. FAILED_PRECONDITION
+  // when the server runs without --rules.
+  absl::Status ReloadRules();
+
   class Impl;
 
  private:

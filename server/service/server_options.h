@@ -76,6 +76,13 @@ struct ServerOptions {
   // Which attributes of a log record fill which fields of the audit record.
   OtlpMappingOptions otlp_mapping;
 
+  // Detection (docs/detection.md). The rules file or directory; empty: no detection rules.
+  std::string rules_path;
+  // The webhook endpoints file; empty: alerts are recorded but not delivered.
+  std::string webhooks_file;
+  // How often the integrity auditor re-verifies the sealed segments (it also does at start).
+  int64_t integrity_scan_period_ms = 600'000;
+
   // Not owned; nullptr: Env::Default(). Its clock assigns commit times.
   Env* env = nullptr;
 };

@@ -1,6 +1,6 @@
 // DeliveryJournal: the durable delivery state of one webhook endpoint, kept in
 // DIR/<endpoint id>.journal, an append-only file of checksummed lines (format:
-// docs/webhooks-delivery.md, "On-disk state"):
+// docs/detection.md, "On-disk state"):
 //
 //   <8 hex digits: the first 4 bytes of SHA-256(json)> <json>\n
 //

@@ -1,6 +1,6 @@
 // The webhook endpoints file (YAML, read with yaml-cpp): where alerts are delivered, how they
 // are signed, which alerts each endpoint gets, and how hard delivery tries. Reference:
-// docs/webhooks-delivery.md, "Endpoint configuration".
+// docs/detection.md, "Endpoint configuration".
 //
 //   endpoints:
 //     - id: identity-platform            # [A-Za-z0-9][A-Za-z0-9._-]{0,63}; names its state file

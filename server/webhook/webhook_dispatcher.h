@@ -1,6 +1,6 @@
 // WebhookDispatcher: delivers alerts from the log to the configured HTTPS endpoints, signed as
 // Standard Webhooks, at least once, surviving restarts and SIGKILL. Guarantees and what a
-// receiver must check: docs/webhooks-delivery.md.
+// receiver must check: docs/detection.md.
 //
 //   outbox     the log itself (AlertFeed): an alert is owed to an endpoint from the moment its
 //              record is committed; nothing else needs to be written in the same commit;

@@ -36,9 +36,11 @@
 #include "cli/server_channel.h"
 #include "cli/server_commands.h"
 #include "cli/usage_error.h"
+#include "cli/webhook_commands.h"
 #include "cli/witness.h"
 #include "sealtrail/env.h"
 #include "sealtrail/status_macros.h"
+#include "server/record/record.h"
 #include "server/service/defaults.h"
 #include "version/version.h"
 
@@ -532,6 +534,101 @@ int main(int argc, char** argv) {
       ASSIGN_OR_RETURN(cli::ServerConnection server, connection(query_server));
       cli::ServerClient client(std::move(server));
       return cli::RunQuery(client, query_args, std::cout);
+    };
+  });
+
+  cli::QueryArgs alerts_args;
+  bool integrity_alerts = false;
+  CLI::App* alerts = app.add_subcommand(
+      "alerts",
+      "Print the alerts the detection rules raised for a tenant (alert.raised records, "
+      "docs/detection.md), newest first, each verified like query's records; with --integrity "
+      "the integrity auditor's integrity.violation alerts instead (tenant _platform).");
+  CLI::Option* alerts_server = add_server(alerts);
+  CLI::Option* alerts_tenant =
+      alerts->add_option("--tenant", alerts_args.tenant, "Tenant whose alerts to print");
+  alerts
+      ->add_flag("--integrity", integrity_alerts,
+                 "The integrity auditor's alerts (tenant _platform) instead")
+      ->excludes(alerts_tenant);
+  alerts->add_option("--from", alerts_args.from, "Raised at or after TIME (as query's --from)");
+  alerts->add_option("--to", alerts_args.to, "Raised before TIME");
+  alerts->add_option("--limit", alerts_args.limit, "Most alerts to print")
+      ->check(kDecimalUint64)
+      ->capture_default_str();
+  alerts->add_flag("--with-proofs", alerts_args.with_proofs,
+                   "Fetch and verify an inclusion proof of each alert record");
+  alerts->add_option("--format", alerts_args.format, "table, csv or json (as query's)")
+      ->capture_default_str();
+  CLI::Option* alerts_follow = alerts->add_flag(
+      "-f,--follow", alerts_args.follow,
+      "Like tail -f: print the newest alerts oldest first, then poll every 500 ms for new ones");
+  alerts->add_option("--follow-for", alerts_args.follow_for, "Stop following after DURATION")
+      ->needs(alerts_follow);
+  SetExamples(alerts,
+              "  sealtrail alerts --tenant acme\n"
+              "  sealtrail alerts --tenant acme -f\n"
+              "  sealtrail alerts --integrity --format json\n"
+              "  sealtrail alerts --data ./data --tenant acme      # a local server's dev token");
+  alerts->callback([&] {
+    // A usage error (exit 1), reported by the parser like a missing required flag.
+    if (alerts_args.tenant.empty() && !integrity_alerts) {
+      throw CLI::RequiredError("--tenant or --integrity");
+    }
+    run = [&]() -> absl::Status {
+      if (integrity_alerts) alerts_args.tenant = sealtrail::kPlatformTenant;
+      alerts_args.action =
+          integrity_alerts ? sealtrail::kIntegrityViolationAction : sealtrail::kAlertAction;
+      alerts_args.alert_columns = true;
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(alerts_server));
+      cli::ServerClient client(std::move(server));
+      return cli::RunQuery(client, alerts_args, std::cout);
+    };
+  });
+
+  std::string webhook_endpoint;
+  std::string webhooks_format = "table";
+  std::optional<uint64_t> webhook_seq;
+  bool webhook_all_dead = false;
+  CLI::App* webhooks = app.add_subcommand(
+      "webhooks",
+      "The server's webhook deliveries of alerts (docs/detection.md); needs an admin "
+      "token.");
+  webhooks->require_subcommand(1);
+  CLI::App* webhooks_list = webhooks->add_subcommand(
+      "list", "Print each endpoint's counters, the deliveries not yet made and the dead letters.");
+  CLI::Option* webhooks_list_server = add_server(webhooks_list);
+  webhooks_list->add_option("--endpoint", webhook_endpoint, "Only this endpoint's");
+  webhooks_list->add_option("--format", webhooks_format, "table or json")->capture_default_str();
+  webhooks_list->callback([&] {
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(webhooks_list_server));
+      cli::ServerClient client(std::move(server));
+      return cli::RunWebhooksList(client, webhook_endpoint, webhooks_format, std::cout);
+    };
+  });
+  CLI::App* webhooks_retry = webhooks->add_subcommand(
+      "retry", "Deliver dead letters again (the same webhook-id): one by --seq, or --all-dead.");
+  CLI::Option* webhooks_retry_server = add_server(webhooks_retry);
+  webhooks_retry->add_option("--endpoint", webhook_endpoint, "The endpoint's id")->required();
+  CLI::Option* retry_seq =
+      webhooks_retry->add_option("--seq", webhook_seq, "The dead letter's alert sequence number")
+          ->check(kDecimalUint64);
+  CLI::Option* retry_all =
+      webhooks_retry->add_flag("--all-dead", webhook_all_dead, "Every dead letter of the endpoint");
+  retry_seq->excludes(retry_all);
+  SetExamples(webhooks_retry,
+              "  sealtrail webhooks list\n"
+              "  sealtrail webhooks retry --endpoint oncall --seq 1042\n"
+              "  sealtrail webhooks retry --endpoint oncall --all-dead");
+  webhooks_retry->callback([&] {
+    if (!webhook_seq.has_value() && !webhook_all_dead) {
+      throw CLI::RequiredError("--seq or --all-dead");
+    }
+    run = [&]() -> absl::Status {
+      ASSIGN_OR_RETURN(cli::ServerConnection server, connection(webhooks_retry_server));
+      cli::ServerClient client(std::move(server));
+      return cli::RunWebhooksRetry(client, webhook_endpoint, webhook_seq, std::cout);
     };
   });
 

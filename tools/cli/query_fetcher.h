@@ -40,6 +40,7 @@ struct QueryArgs {
   bool oldest_first = false;
   bool with_proofs = false;
   std::string format = "table";  // table, json or csv (query_output.h).
+  bool alert_columns = false;    // `sealtrail alerts`: the alert columns (query_output.h).
   bool follow = false;
   std::string follow_for{};  // With follow: stop after this long (absl duration, e.g. "1.5s").
                              // Empty: follow until the process is interrupted.

@@ -16,16 +16,40 @@
 namespace sealtrail::cli {
 namespace {
 
-constexpr size_t kColumns = 8;
-const std::vector<std::string>& Header() {
-  static const auto* const kHeader = new std::vector<std::string>{
+const std::vector<std::string>& Header(QueryColumns columns) {
+  static const auto* const kRecordHeader = new std::vector<std::string>{
       "seq", "time", "tenant", "actor", "action", "outcome", "route", "trace_id"};
-  return *kHeader;
+  static const auto* const kAlertHeader = new std::vector<std::string>{
+      "seq", "time", "tenant", "severity", "rule", "key", "triggers", "reason"};
+  return columns == QueryColumns::kAlerts ? *kAlertHeader : *kRecordHeader;
+}
+
+std::string Attribute(const v1::AuditRecord& record, const std::string& key) {
+  auto it = record.details().attributes().find(key);
+  return it == record.details().attributes().end() ? std::string() : it->second;
 }
 
 // The row's values, unescaped; each format escapes them (display_text.h).
-std::vector<std::string> Cells(const QueryRow& row) {
+std::vector<std::string> Cells(const QueryRow& row, QueryColumns columns) {
   const v1::AuditRecord& record = row.record;
+  if (columns == QueryColumns::kAlerts) {
+    std::string key = Attribute(record, "key_field");
+    if (!key.empty()) key = absl::StrCat(key, "=", Attribute(record, "key_value"));
+    if (record.action().name() == kIntegrityViolationAction) {
+      key = absl::StrCat(Attribute(record, "file"), "@", Attribute(record, "offset"));
+    }
+    std::string triggers = Attribute(record, "trigger_seqs");
+    const std::string count = Attribute(record, "trigger_count");
+    if (!count.empty()) triggers = absl::StrCat(count, ": ", triggers);
+    return {absl::StrCat(row.seq),
+            FormatCommitTime(record.context().commit_time_ns()),
+            record.context().tenant_id(),
+            Attribute(record, "severity"),
+            Attribute(record, "rule"),
+            key,
+            triggers,
+            record.outcome().reason()};
+  }
   return {absl::StrCat(row.seq),        FormatCommitTime(record.context().commit_time_ns()),
           record.context().tenant_id(), ExtractIndexFields(record).actor,
           record.action().name(),       v1::Outcome::Result_Name(record.outcome().result()),
@@ -75,13 +99,14 @@ absl::Status QueryPrinter::Print(absl::Span<const QueryRow> rows) {
     return absl::OkStatus();
   }
   std::vector<std::vector<std::string>> cells;
-  if (!header_printed_) cells.push_back(Header());
+  if (!header_printed_) cells.push_back(Header(columns_));
   header_printed_ = true;
-  for (const QueryRow& row : rows) cells.push_back(Cells(row));
+  for (const QueryRow& row : rows) cells.push_back(Cells(row, columns_));
   return format_ == QueryFormat::kTable ? PrintTable(cells) : PrintCsv(cells);
 }
 
 absl::Status QueryPrinter::PrintTable(const std::vector<std::vector<std::string>>& cells) {
+  const size_t kColumns = Header(columns_).size();
   widths_.resize(kColumns, 0);
   std::vector<std::vector<std::string>> shown;
   for (const std::vector<std::string>& line : cells) {

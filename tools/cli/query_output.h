@@ -13,6 +13,9 @@
 //          doubled, lines end with CRLF), and a leading ' before a field that would start with
 //          = + - @ (formula injection).
 // Times are the server's commit time in RFC 3339, UTC, with nanoseconds.
+// `sealtrail alerts` prints table and csv with the alert columns instead: seq, time, tenant,
+// severity, rule, key (key_field=key_value; file@offset for an integrity violation), triggers
+// (the count, then the sequence numbers listed) and reason (server/service/alert_record.h).
 #ifndef SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_
 #define SEALTRAIL_TOOLS_CLI_QUERY_OUTPUT_H_
 
@@ -36,6 +39,7 @@
 namespace sealtrail::cli {
 
 enum class QueryFormat { kTable, kJson, kCsv };
+enum class QueryColumns { kRecords, kAlerts };
 
 // "table", "json" or "csv"; INVALID_ARGUMENT for anything else.
 absl::StatusOr<QueryFormat> ParseQueryFormat(std::string_view name);
@@ -57,7 +61,8 @@ absl::StatusOr<Json> QueryRowJson(const QueryRow& row);
 // columns that need it, so only its rows line up with each other.
 class QueryPrinter {
  public:
-  QueryPrinter(QueryFormat format, std::ostream& out) : format_(format), out_(out) {}
+  QueryPrinter(QueryFormat format, std::ostream& out, QueryColumns columns = QueryColumns::kRecords)
+      : format_(format), columns_(columns), out_(out) {}
 
   // Prints `rows` and flushes. UNKNOWN if the stream fails.
   [[nodiscard]] absl::Status Print(absl::Span<const QueryRow> rows);
@@ -67,6 +72,7 @@ class QueryPrinter {
   absl::Status PrintCsv(const std::vector<std::vector<std::string>>& cells);
 
   const QueryFormat format_;
+  const QueryColumns columns_;
   std::ostream& out_;
   bool header_printed_ = false;
   std::vector<size_t> widths_;  // The table's column widths so far, in code points.

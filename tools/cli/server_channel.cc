@@ -154,6 +154,7 @@ ServerClient::ServerClient(ServerConnection server) : server_(std::move(server))
   std::shared_ptr<grpc::Channel> channel = OpenServerChannel(server_);
   audit_log_ = v1::AuditLog::NewStub(channel);
   prover_ = v1::Prover::NewStub(channel);
+  admin_ = v1::Admin::NewStub(channel);
 }
 
 template <typename Stub, typename Request, typename Response>
@@ -194,6 +195,16 @@ absl::StatusOr<v1::Checkpoint> ServerClient::GetCheckpoint(uint64_t tree_size) {
       Call(*prover_, &v1::Prover::Stub::GetCheckpoint, request);
   if (!response.ok()) return response.status();
   return response->checkpoint();
+}
+
+absl::StatusOr<v1::ListWebhookDeliveriesResponse> ServerClient::ListWebhookDeliveries(
+    const v1::ListWebhookDeliveriesRequest& request) {
+  return Call(*admin_, &v1::Admin::Stub::ListWebhookDeliveries, request);
+}
+
+absl::StatusOr<v1::RetryWebhookDeliveriesResponse> ServerClient::RetryWebhookDeliveries(
+    const v1::RetryWebhookDeliveriesRequest& request) {
+  return Call(*admin_, &v1::Admin::Stub::RetryWebhookDeliveries, request);
 }
 
 }  // namespace sealtrail::cli

@@ -95,6 +95,10 @@ class ServerClient {
       const v1::ProveConsistencyRequest& request);
   // The stored checkpoint of `tree_size`, or the latest for 0.
   absl::StatusOr<v1::Checkpoint> GetCheckpoint(uint64_t tree_size);
+  absl::StatusOr<v1::ListWebhookDeliveriesResponse> ListWebhookDeliveries(
+      const v1::ListWebhookDeliveriesRequest& request);
+  absl::StatusOr<v1::RetryWebhookDeliveriesResponse> RetryWebhookDeliveries(
+      const v1::RetryWebhookDeliveriesRequest& request);
 
  private:
   template <typename Stub, typename Request, typename Response>
@@ -106,6 +110,7 @@ class ServerClient {
   ServerConnection server_;
   std::unique_ptr<v1::AuditLog::Stub> audit_log_;
   std::unique_ptr<v1::Prover::Stub> prover_;
+  std::unique_ptr<v1::Admin::Stub> admin_;
 };
 
 }  // namespace sealtrail::cli

@@ -67,7 +67,8 @@ absl::Status RunQuery(ServerClient& client, const QueryArgs& args, std::ostream&
   RETURN_IF_ERROR(fetcher.Fetch(request, args.limit, std::nullopt, rows));
   // Like `tail -f`, a follow shows the newest matches oldest first, then what comes after.
   if (args.follow && !args.oldest_first) std::reverse(rows.begin(), rows.end());
-  QueryPrinter printer(format, out);
+  QueryPrinter printer(format, out,
+                       args.alert_columns ? QueryColumns::kAlerts : QueryColumns::kRecords);
   RETURN_IF_ERROR(printer.Print(rows));
   if (!args.follow) return absl::OkStatus();
   std::optional<uint64_t> last_seq;
