@@ -176,7 +176,9 @@ absl::Status DetectionStage::Recover(AppendPipeline* pipeline) {
                                      {"cursor", cursor},
                                      {"records", end},
                                      {"alerts_raised", static_cast<uint64_t>(missed.size())}});
-  for (const Firing& firing : missed) Raise(firing, cursor);
+  std::vector<v1::AuditRecord> alerts;
+  for (const Firing& firing : missed) alerts.push_back(Raise(firing));
+  if (!alerts.empty()) SubmitAlerts(std::move(alerts), cursor);
   // The server takes calls only once these are durable: a crash now replays them again.
   absl::MutexLock lock(&mu_);
   auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -189,68 +191,78 @@ absl::Status DetectionStage::Recover(AppendPipeline* pipeline) {
 }
 
 void DetectionStage::OnCommitted(const CommittedRecords& batch) {
+  std::vector<v1::AuditRecord> alerts;
   for (size_t i = 0; i < batch.records.size(); ++i) {
     const uint64_t seq = batch.first_seq + i;
     for (const Firing& firing :
          detector_.Observe(ObservedRecord{seq, batch.leaf_hashes[i], &batch.records[i]})) {
-      Raise(firing, batch.first_seq);
+      alerts.push_back(Raise(firing));
     }
   }
+  // One request for the batch's alerts: a burst that fires on many records costs the pipeline
+  // one more request, not one per alert.
+  if (!alerts.empty()) SubmitAlerts(std::move(alerts), batch.first_seq);
   absl::MutexLock lock(&mu_);
   stats_.records_evaluated += batch.records.size();
   evaluated_end_ = std::max(evaluated_end_, batch.first_seq + batch.records.size());
 }
 
-void DetectionStage::Raise(const Firing& firing, uint64_t batch_first_seq) {
+v1::AuditRecord DetectionStage::Raise(const Firing& firing) {
   {
     absl::MutexLock lock(&mu_);
     ++stats_.alerts_raised;
+  }
+  events_->Warning("alert_raised", {{"rule", firing.rule_id},
+                                    {"severity", firing.severity},
+                                    {"tenant", firing.tenant},
+                                    {"triggers", firing.trigger_count}});
+  return AlertRecord(firing);
+}
+
+void DetectionStage::SubmitAlerts(std::vector<v1::AuditRecord> alerts, uint64_t batch_first_seq,
+                                  bool retry) {
+  if (!retry) {
+    absl::MutexLock lock(&mu_);
     if (!waiting_.empty() && waiting_.back().first == batch_first_seq) {
       ++waiting_.back().second;
     } else {
       waiting_.emplace_back(batch_first_seq, 1);
     }
   }
-  events_->Warning("alert_raised", {{"rule", firing.rule_id},
-                                    {"severity", firing.severity},
-                                    {"tenant", firing.tenant},
-                                    {"triggers", firing.trigger_count}});
-  SubmitAlert(AlertRecord(firing), batch_first_seq);
-}
-
-void DetectionStage::SubmitAlert(v1::AuditRecord alert, uint64_t batch_first_seq) {
   if (pipeline_ == nullptr) {
-    OnAlertDone(batch_first_seq, false, 0);
+    OnAlertsDone(batch_first_seq, absl::UnavailableError("no pipeline"), {});
     return;
   }
-  std::vector<v1::AuditRecord> records;
-  records.push_back(alert);
-  pipeline_->Submit(
-      std::move(records), [this, batch_first_seq, alert = std::move(alert)](
-                              absl::StatusOr<std::vector<CommittedRecord>> done) mutable {
-        if (done.ok()) {
-          OnAlertDone(batch_first_seq, true, done->front().seq);
-          return;
-        }
-        if (absl::IsResourceExhausted(done.status())) {
-          // Back-pressure: appenders are told to retry later, and so is the alert; the
-          // cursor thread submits it again.
-          absl::MutexLock lock(&mu_);
-          ++stats_.alert_retries;
-          retry_.emplace_back(std::move(alert), batch_first_seq);
-          return;
-        }
-        events_->Error("alert_not_recorded", {{"rule", alert.details().attributes().at("rule")},
-                                              {"error", done.status().ToString()},
-                                              {"note", "raised again from the log on restart"}});
-        OnAlertDone(batch_first_seq, false, 0);
-      });
+  std::vector<v1::AuditRecord> records = alerts;
+  pipeline_->Submit(std::move(records),
+                    [this, batch_first_seq, alerts = std::move(alerts)](
+                        absl::StatusOr<std::vector<CommittedRecord>> done) mutable {
+                      if (absl::IsResourceExhausted(done.status())) {
+                        // Back-pressure: appenders are told to retry later, and so are the alerts;
+                        // the cursor thread submits them again.
+                        absl::MutexLock lock(&mu_);
+                        ++stats_.alert_retries;
+                        retry_.emplace_back(std::move(alerts), batch_first_seq);
+                        return;
+                      }
+                      if (!done.ok()) {
+                        events_->Error("alert_not_recorded",
+                                       {{"alerts", static_cast<uint64_t>(alerts.size())},
+                                        {"rule", alerts.front().details().attributes().at("rule")},
+                                        {"error", done.status().ToString()},
+                                        {"note", "raised again from the log on restart"}});
+                        OnAlertsDone(batch_first_seq, done.status(), {});
+                        return;
+                      }
+                      OnAlertsDone(batch_first_seq, absl::OkStatus(), *done);
+                    });
 }
 
-void DetectionStage::OnAlertDone(uint64_t batch_first_seq, bool recorded, uint64_t alert_seq) {
+void DetectionStage::OnAlertsDone(uint64_t batch_first_seq, const absl::Status& recorded,
+                                  const std::vector<CommittedRecord>& committed) {
   {
     absl::MutexLock lock(&mu_);
-    if (!recorded) {
+    if (!recorded.ok()) {
       // Its batch stays in waiting_ for good: the cursor never passes it, so a restart's
       // replay raises this alert again.
       ++stats_.alerts_not_recorded;
@@ -264,7 +276,9 @@ void DetectionStage::OnAlertDone(uint64_t batch_first_seq, bool recorded, uint64
       while (!waiting_.empty() && waiting_.front().second == 0) waiting_.pop_front();
     }
   }
-  if (recorded && options_.on_alert_committed) options_.on_alert_committed(alert_seq);
+  if (recorded.ok() && options_.on_alert_committed) {
+    for (const CommittedRecord& alert : committed) options_.on_alert_committed(alert.seq);
+  }
 }
 
 absl::Status DetectionStage::Reload() {
@@ -307,7 +321,7 @@ void DetectionStage::CursorLoop() {
   while (true) {
     uint64_t cursor;
     bool stopping;
-    std::vector<std::pair<v1::AuditRecord, uint64_t>> retry;
+    std::vector<std::pair<std::vector<v1::AuditRecord>, uint64_t>> retry;
     {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.cursor_interval);
@@ -316,7 +330,9 @@ void DetectionStage::CursorLoop() {
       cursor = waiting_.empty() ? evaluated_end_ : waiting_.front().first;
     }
     // Outside mu_: a refusal calls back at once.
-    for (auto& [alert, batch_first_seq] : retry) SubmitAlert(std::move(alert), batch_first_seq);
+    for (auto& [alerts, batch_first_seq] : retry) {
+      SubmitAlerts(std::move(alerts), batch_first_seq, /*retry=*/true);
+    }
     ReportCapHits();
     {
       absl::MutexLock lock(&mu_);

@@ -120,9 +120,14 @@ class DetectionStage {
 
   // Evaluates one record; raises what fires unless `suppress` says it was raised before.
   void Evaluate(const ObservedRecord& observed, const std::function<bool(const Firing&)>& suppress);
-  void Raise(const Firing& firing, uint64_t batch_first_seq);
-  void SubmitAlert(v1::AuditRecord alert, uint64_t batch_first_seq);
-  void OnAlertDone(uint64_t batch_first_seq, bool recorded, uint64_t alert_seq);
+  // Counts and logs a firing; its alert record.
+  v1::AuditRecord Raise(const Firing& firing);
+  // Appends the alerts of the batch that starts at batch_first_seq as one request; the cursor
+  // may not pass that batch until they are durable. `retry`: a resubmission after back-pressure.
+  void SubmitAlerts(std::vector<v1::AuditRecord> alerts, uint64_t batch_first_seq,
+                    bool retry = false);
+  void OnAlertsDone(uint64_t batch_first_seq, const absl::Status& recorded,
+                    const std::vector<CommittedRecord>& committed);
   void CursorLoop();
   void ReportCapHits();  // Cursor thread.
   absl::Status WriteCursor(uint64_t cursor);
@@ -143,7 +148,7 @@ class DetectionStage {
   uint64_t written_cursor_ ABSL_GUARDED_BY(mu_) = 0;
   DetectionStats stats_ ABSL_GUARDED_BY(mu_);
   // Alerts refused by back-pressure, with their batch, for the cursor thread to submit again.
-  std::vector<std::pair<v1::AuditRecord, uint64_t>> retry_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::pair<std::vector<v1::AuditRecord>, uint64_t>> retry_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   absl::Mutex reload_mu_;                              // One Reload at a time.
   std::map<std::string, uint64_t> reported_cap_hits_;  // Cursor thread only.
