@@ -11,13 +11,17 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "cli/server_commands.h"
+#include "cli/webhook_commands.h"
 #include "gmock/gmock.h"
 #include "grpcpp/client_context.h"
 #include "gtest/gtest.h"
@@ -313,6 +317,91 @@ TEST_F(ServerWebhookTest, ASegmentChangedUnderTheRunningServerRaisesAnIntegrityA
   grpc::ClientContext context;
   ASSERT_TRUE((*server)->audit().Query(&context, query, &response).ok());
   EXPECT_GE(response.results_size(), 1);
+  ASSERT_OK((*server)->Stop());
+}
+
+TEST_F(ServerWebhookTest, ADeadLetterIsListedRetriedByAnAdminAndTheRetryIsEvidence) {
+  WriteWebhooks("    dead_letter_after: 300ms\n");
+  receiver_->SetBehaviour([](const ReceivedWebhook&, int) { return 503; });
+  absl::StatusOr<std::unique_ptr<TestServer>> server = TestServer::Start(data_dir_, Options());
+  ASSERT_OK(server.status());
+  AppendOne((*server)->audit(), Export("bob", 5000));
+
+  cli::ServerConnection admin{(*server)->address()};
+  admin.credentials.bearer_token = (*server)->Token("ops", {"admin"}, {"*"});
+  cli::ServerClient client(admin);
+  // The receiver keeps failing: after dead_letter_after the alert is a dead letter.
+  std::string listed;
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline) {
+    std::ostringstream out;
+    ASSERT_OK(cli::RunWebhooksList(client, "", "json", out));
+    listed = out.str();
+    if (listed.find("\"state\":\"dead\"") != std::string::npos) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_THAT(listed, HasSubstr("\"state\":\"dead\""));
+  EXPECT_THAT(listed, HasSubstr("\"rule\":\"big-export\""));
+  EXPECT_THAT(listed, HasSubstr("503"));  // The last error names what the receiver answered.
+  const Json dead = [&] {
+    for (const std::string& line : std::vector<std::string>(absl::StrSplit(listed, '\n'))) {
+      if (line.find("\"delivery\"") != std::string::npos) return Json::parse(line)["delivery"];
+    }
+    return Json();
+  }();
+  const uint64_t alert_seq = dead["alert_seq"].get<uint64_t>();
+
+  // Only an admin may list or retry; the refusal says which role is needed.
+  cli::ServerConnection auditor{(*server)->address()};
+  auditor.credentials.bearer_token = (*server)->Token("eve", {"auditor"}, {"*"});
+  cli::ServerClient not_admin(auditor);
+  std::ostringstream ignored;
+  absl::Status refused = cli::RunWebhooksRetry(not_admin, "soc", alert_seq, ignored);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("admin"));
+  // A seq that is not a dead letter, an endpoint that does not exist: named.
+  absl::Status unknown = cli::RunWebhooksRetry(client, "soc", alert_seq + 100, ignored);
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound) << unknown;
+  absl::Status no_endpoint = cli::RunWebhooksRetry(client, "nope", alert_seq, ignored);
+  EXPECT_EQ(no_endpoint.code(), absl::StatusCode::kNotFound) << no_endpoint;
+  EXPECT_THAT(no_endpoint.message(), HasSubstr("nope"));
+
+  // The receiver recovers; the retry delivers the dead letter under its webhook-id.
+  receiver_->SetBehaviour([](const ReceivedWebhook&, int) { return 200; });
+  std::ostringstream retried;
+  ASSERT_OK(cli::RunWebhooksRetry(client, "soc", alert_seq, retried));
+  EXPECT_THAT(retried.str(), HasSubstr("\"retried\":1"));
+  ASSERT_TRUE(receiver_->WaitFor(
+      [](const std::vector<ReceivedWebhook>& received) {
+        return !received.empty() && received.back().status == 200;
+      },
+      absl::Seconds(20)));
+  EXPECT_EQ(receiver_->Received().back().webhook_id, dead["webhook_id"].get<std::string>());
+
+  // Who retried what is in the log.
+  v1::QueryRequest query;
+  query.set_tenant_id(kPlatformTenant);
+  query.set_action("sealtrail.webhook.retry");
+  v1::QueryResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE((*server)->audit().Query(&context, query, &response).ok());
+  ASSERT_EQ(response.results_size(), 1);
+  absl::StatusOr<v1::AuditRecord> record = ParseStoredRecord(response.results(0).data());
+  ASSERT_OK(record.status());
+  EXPECT_EQ(record->actor().service(), "ops");
+  EXPECT_EQ(record->action().resource_id(), "soc");
+  EXPECT_EQ(record->details().attributes().at("retried"), "1");
+
+  // `sealtrail alerts` lists the alert with its rule and severity.
+  cli::QueryArgs args;
+  args.tenant = "acme";
+  args.action = kAlertAction;
+  args.alert_columns = true;
+  std::ostringstream table;
+  ASSERT_OK(cli::RunQuery(not_admin, args, table));  // An auditor's read.
+  EXPECT_THAT(table.str(), HasSubstr("severity"));
+  EXPECT_THAT(table.str(), HasSubstr("big-export"));
+  EXPECT_THAT(table.str(), HasSubstr("high"));
   ASSERT_OK((*server)->Stop());
 }
 
