@@ -570,8 +570,8 @@ TEST_F(ServerTest, ConcurrentStreamsAndCallersGetDistinctConsecutiveSequenceNumb
   EXPECT_EQ(QueryAll(query).size(), expected_total);
 }
 
-// Group commit joins requests into one Log::Append, but never across a segment boundary: a
-// crash in the next segment could not take back the part sealed into the earlier one. With
+// Group commit joins requests into one Log::Append, but never across a segment boundary (so a
+// crash's unacknowledged tail is in one segment and recovery unseals nothing). With
 // one-record requests no request crosses on its own, so every sealed segment must end with a
 // frame that closes its batch (docs/format/README.md, "Write order").
 TEST_F(ServerTest, GroupCommitNeverJoinsRequestsAcrossASegmentBoundary) {

@@ -162,9 +162,10 @@ class AppendPipeline::Impl {
             },
             this));
         if (queue_.empty()) return;  // Stopping, and everything submitted is committed.
-        // One Log::Append never joins requests across a segment boundary: a crash in the next
-        // segment could not take back the part sealed into this one (docs/format/README.md,
-        // "Write order"), so only a single request larger than the room left may cross. The
+        // One Log::Append never joins requests across a segment boundary, so only a single
+        // request larger than the room left may cross. Recovery removes a crossing batch that
+        // was never acknowledged, sealed part included (docs/format/README.md, "Recovery"); not
+        // joining keeps what it must remove small and unseals nothing in the common case. The
         // committer is the log's only appender, so Size() is where this batch will start.
         const uint64_t room = log_->RecordsPerSegment() - log_->Size() % log_->RecordsPerSegment();
         size_t records = 0;
