@@ -264,6 +264,29 @@ TEST_F(ServerDetectionTest, AnAlertACrashKeptFromBeingRaisedIsRaisedOnceOnTheNex
   }
 }
 
+TEST_F(ServerDetectionTest, ABurstThatSpansARestartStillAddsUp) {
+  WriteRules(kDeniedBurstRule);
+  std::vector<Appended> denied;
+  {
+    absl::StatusOr<std::unique_ptr<TestServer>> server = Start();
+    ASSERT_OK(server.status());
+    for (int i = 0; i < 2; ++i) {
+      denied.push_back(
+          AppendOne(**server, MakeRecord("acme", "mallory", "doc.read", v1::Outcome::DENIED)));
+    }
+    ASSERT_OK((*server)->Stop());  // A clean stop: the cursor is at the log's end.
+  }
+  absl::StatusOr<std::unique_ptr<TestServer>> server = Start();
+  ASSERT_OK(server.status());
+  denied.push_back(
+      AppendOne(**server, MakeRecord("acme", "mallory", "doc.read", v1::Outcome::DENIED)));
+  std::vector<v1::QueryResult> alerts = AwaitAlerts(**server, "acme", 1);
+  ASSERT_EQ(alerts.size(), 1u);
+  EXPECT_EQ(Attribute(Parsed(alerts[0]), "trigger_seqs"),
+            absl::StrCat(denied[0].seq, ",", denied[1].seq, ",", denied[2].seq));
+  ASSERT_OK((*server)->Stop());
+}
+
 TEST_F(ServerDetectionTest, AnAttackerCannotForgeAnAlert) {
   WriteRules(kBigExportRule);
   absl::StatusOr<std::unique_ptr<TestServer>> server = Start();

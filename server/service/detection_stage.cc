@@ -122,7 +122,8 @@ absl::Status DetectionStage::Recover(AppendPipeline* pipeline) {
     cursor = evaluated_end_;
   }
   const uint64_t end = log_->Size();
-  if (cursor >= end) return absl::OkStatus();
+  // Even after a clean stop (cursor == end) the windows are warmed: a burst that spans a
+  // restart must still add up.
 
   // Alerts already raised about records from the cursor on (their cursor was not yet written).
   std::set<AlertKey> raised;
@@ -169,8 +170,8 @@ absl::Status DetectionStage::Recover(AppendPipeline* pipeline) {
     absl::MutexLock lock(&mu_);
     stats_.replayed_records = end - start;
     stats_.replay_cut = cut;
-    stats_.records_evaluated += end - cursor;
-    evaluated_end_ = end;
+    stats_.records_evaluated += end - std::min(cursor, end);
+    evaluated_end_ = std::max(evaluated_end_, end);
   }
   events_->Info("detect_recovered", {{"replayed_from", start},
                                      {"cursor", cursor},

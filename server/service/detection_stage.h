@@ -13,7 +13,8 @@
 // every cursor_interval (atomically; a stale cursor only means more replay). At start, Recover
 // replays the log from the cursor, warmed by the records of the longest window before it
 // (bounded by max_replay_records, counted when the bound cuts it), before the server takes
-// calls: firings about records before the cursor are dropped (already raised), and firings after
+// calls (also after a clean stop, so that a burst spanning a restart still adds up): firings
+// about records before the cursor are dropped (already raised), and firings after
 // it are raised unless an alert.raised record after the cursor already names the same rule and
 // last trigger (raised before the crash, its cursor not yet written). A new data directory
 // starts its cursor at the log's end: rules added later do not alert on old history.
