@@ -30,7 +30,6 @@
 #include "absl/synchronization/mutex.h"
 #include "sealtrail/log.h"
 #include "server/index/audit_index.h"
-#include "server/service/append_pipeline.h"
 #include "server/service/proof_source.h"
 #include "server/webhook/alert_feed.h"
 
@@ -39,9 +38,8 @@ namespace sealtrail {
 class LogAlertFeed : public AlertFeed {
  public:
   // None owned; all must outlive the feed.
-  LogAlertFeed(const Log* log, AuditIndex* index, const AppendPipeline* pipeline,
-               ProofSource* proofs)
-      : log_(log), index_(index), pipeline_(pipeline), proofs_(proofs) {}
+  LogAlertFeed(const Log* log, AuditIndex* index, ProofSource* proofs)
+      : log_(log), index_(index), proofs_(proofs) {}
 
   // Loads the alert records with seq >= from_seq from the index. Call once, when the
   // dispatcher's cursors are known; the index must cover the log. Until then AlertsFrom answers
@@ -63,7 +61,6 @@ class LogAlertFeed : public AlertFeed {
 
   const Log* const log_;
   AuditIndex* const index_;
-  const AppendPipeline* const pipeline_;
   ProofSource* const proofs_;
 
   absl::Mutex mu_;

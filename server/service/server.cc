@@ -167,8 +167,7 @@ class AuditServer::Impl {
     ASSIGN_OR_RETURN(pipeline_, AppendPipeline::Start(log_.get(), index_.get(), events_, env_,
                                                       pipeline_options));
     proofs_ = std::make_unique<ProofSource>(log_.get(), store_.get(), checkpointer_.get());
-    alert_feed_ =
-        std::make_unique<LogAlertFeed>(log_.get(), index_.get(), pipeline_.get(), proofs_.get());
+    alert_feed_ = std::make_unique<LogAlertFeed>(log_.get(), index_.get(), proofs_.get());
     // Before anything else can append: alerts a crash kept from being raised are raised now.
     if (detection_ != nullptr) RETURN_IF_ERROR(detection_->Recover(pipeline_.get()));
     RETURN_IF_ERROR(StartWebhooks());
