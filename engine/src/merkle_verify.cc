@@ -1,9 +1,11 @@
-// RFC 9162 §2.1.3.2 and §2.1.4.2, written from the RFC's own steps. This file must not depend on
-// anything but the hasher: it is what a client carries to check the log.
+// RFC 9162 §2.1.3.2 and §2.1.4.2, written from the RFC's own steps, and multi-leaf inclusion
+// (merkle_proof.h), written from its recursion. This file must not depend on anything but the
+// hasher: it is what a client carries to check the log.
 #include <bit>
 
 #include "absl/strings/str_cat.h"
 #include "sealtrail/merkle_proof.h"
+#include "sealtrail/status_macros.h"
 
 namespace sealtrail {
 
@@ -135,6 +137,109 @@ absl::Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash&
     return absl::DataLossError(absl::StrCat("consistency proof gives new root ", HashToBase64(sr),
                                             " for size ", new_size, ", expected ",
                                             HashToBase64(new_root)));
+  }
+  return absl::OkStatus();
+}
+
+namespace {
+
+// "the largest power of two smaller than n" (RFC 9162 §2.1.1). REQUIRES: n > 1.
+uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
+
+// Runs the recursion PROOF([lo, hi)) of merkle_proof.h over checked input, taking path hashes
+// and leaf hashes in the order the prover emitted them. Depth is at most 64 (one level per
+// bit of the tree size) and nothing is allocated.
+class MultiInclusionWalk {
+ public:
+  MultiInclusionWalk(absl::Span<const uint64_t> leaf_indices, absl::Span<const Hash> leaf_hashes,
+                     absl::Span<const Hash> path)
+      : leaf_indices_(leaf_indices), leaf_hashes_(leaf_hashes), path_(path) {}
+
+  // Sets *out to MTH(D[lo:hi]) as the proof gives it; false if the path runs out first.
+  bool SubtreeHash(uint64_t lo, uint64_t hi, Hash* out) {
+    // Every leaf index before next_leaf_ is below lo, so this one is the first that may be in
+    // [lo, hi).
+    if (next_leaf_ == leaf_indices_.size() || leaf_indices_[next_leaf_] >= hi) {
+      // "no index of I is in [lo, hi)": the path holds MTH(D[lo:hi]).
+      if (next_path_ == path_.size()) return false;
+      *out = path_[next_path_++];
+      return true;
+    }
+    if (hi - lo == 1) {
+      // A requested leaf: its hash is the verifier's own.
+      *out = leaf_hashes_[next_leaf_++];
+      return true;
+    }
+    // "MTH(D[lo:hi]) = HASH(0x01 || MTH(D[lo:lo+k]) || MTH(D[lo+k:hi]))", left subtree first.
+    const uint64_t k = SplitPoint(hi - lo);
+    Hash left;
+    Hash right;
+    if (!SubtreeHash(lo, lo + k, &left) || !SubtreeHash(lo + k, hi, &right)) return false;
+    *out = HashChildren(left, right);
+    return true;
+  }
+
+  size_t path_hashes_left() const { return path_.size() - next_path_; }
+
+ private:
+  const absl::Span<const uint64_t> leaf_indices_;
+  const absl::Span<const Hash> leaf_hashes_;
+  const absl::Span<const Hash> path_;
+  size_t next_leaf_ = 0;
+  size_t next_path_ = 0;
+};
+
+}  // namespace
+
+absl::Status CheckMultiInclusionIndices(absl::Span<const uint64_t> leaf_indices,
+                                        uint64_t tree_size) {
+  if (leaf_indices.empty()) {
+    return absl::InvalidArgumentError("multi-leaf inclusion needs at least one leaf index");
+  }
+  for (size_t i = 0; i < leaf_indices.size(); ++i) {
+    if (leaf_indices[i] >= tree_size) {
+      return absl::InvalidArgumentError(absl::StrCat("leaf index ", leaf_indices[i],
+                                                     " at position ", i, " is not below tree size ",
+                                                     tree_size));
+    }
+    if (i > 0 && leaf_indices[i] == leaf_indices[i - 1]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("leaf index ", leaf_indices[i], " is repeated at position ", i));
+    }
+    if (i > 0 && leaf_indices[i] < leaf_indices[i - 1]) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("leaf indices are not strictly increasing at position ", i, ": ",
+                       leaf_indices[i], " follows ", leaf_indices[i - 1]));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status VerifyMultiInclusion(absl::Span<const uint64_t> leaf_indices,
+                                  absl::Span<const Hash> leaf_hashes, uint64_t tree_size,
+                                  absl::Span<const Hash> path, const Hash& root) {
+  RETURN_IF_ERROR(CheckMultiInclusionIndices(leaf_indices, tree_size));
+  if (leaf_hashes.size() != leaf_indices.size()) {
+    return absl::InvalidArgumentError(absl::StrCat("got ", leaf_hashes.size(), " leaf hashes for ",
+                                                   leaf_indices.size(), " leaf indices"));
+  }
+  MultiInclusionWalk walk(leaf_indices, leaf_hashes, path);
+  Hash r;
+  if (!walk.SubtreeHash(0, tree_size, &r)) {
+    return absl::InvalidArgumentError(absl::StrCat("multi-leaf inclusion path is too short for ",
+                                                   leaf_indices.size(), " leaves in tree size ",
+                                                   tree_size, " (", path.size(), " hashes)"));
+  }
+  if (walk.path_hashes_left() != 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "multi-leaf inclusion path is too long: ", walk.path_hashes_left(), " of its ", path.size(),
+        " hashes left over for ", leaf_indices.size(), " leaves in tree size ", tree_size));
+  }
+  if (r != root) {
+    return absl::DataLossError(absl::StrCat("root mismatch: multi-leaf inclusion proof of ",
+                                            leaf_indices.size(), " leaves in tree size ", tree_size,
+                                            " leads to root ", HashToBase64(r), ", expected ",
+                                            HashToBase64(root)));
   }
   return absl::OkStatus();
 }
