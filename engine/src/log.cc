@@ -103,6 +103,14 @@ absl::StatusOr<InclusionProof> Log::Impl::ProveInclusion(uint64_t leaf_index,
   return proof;
 }
 
+absl::StatusOr<std::vector<Hash>> Log::Impl::ProveMultiInclusion(
+    absl::Span<const uint64_t> leaf_indices, uint64_t tree_size) const {
+  RETURN_IF_ERROR(CheckMultiInclusionIndices(leaf_indices, tree_size));
+  RETURN_IF_ERROR(CheckSize(tree_size));
+  absl::ReaderMutexLock lock(&state_mu_);
+  return AssemblePath(PlanMultiInclusion(leaf_indices, tree_size), Fetcher());
+}
+
 absl::StatusOr<ConsistencyProof> Log::Impl::ProveConsistency(uint64_t old_size,
                                                              uint64_t new_size) const {
   if (old_size > new_size) {
@@ -211,6 +219,10 @@ absl::StatusOr<TreeHead> Log::Head() const { return impl_->Head(); }
 absl::StatusOr<Hash> Log::Root(uint64_t size) const { return impl_->Root(size); }
 absl::StatusOr<InclusionProof> Log::ProveInclusion(uint64_t leaf_index, uint64_t tree_size) const {
   return impl_->ProveInclusion(leaf_index, tree_size);
+}
+absl::StatusOr<std::vector<Hash>> Log::ProveMultiInclusion(absl::Span<const uint64_t> leaf_indices,
+                                                           uint64_t tree_size) const {
+  return impl_->ProveMultiInclusion(leaf_indices, tree_size);
 }
 absl::StatusOr<ConsistencyProof> Log::ProveConsistency(uint64_t old_size, uint64_t new_size) const {
   return impl_->ProveConsistency(old_size, new_size);

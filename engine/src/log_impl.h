@@ -67,6 +67,8 @@ class Log::Impl {
   absl::StatusOr<TreeHead> Head() const;
   absl::StatusOr<Hash> Root(uint64_t size) const;
   absl::StatusOr<InclusionProof> ProveInclusion(uint64_t leaf_index, uint64_t tree_size) const;
+  absl::StatusOr<std::vector<Hash>> ProveMultiInclusion(absl::Span<const uint64_t> leaf_indices,
+                                                        uint64_t tree_size) const;
   absl::StatusOr<ConsistencyProof> ProveConsistency(uint64_t old_size, uint64_t new_size) const;
   const std::string& dir() const { return dir_; }
   uint64_t records_per_segment() const { return geometry_.leaves(); }

@@ -11,6 +11,22 @@ namespace {
 // The largest power of two strictly below n. REQUIRES: n > 1.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }
 
+// PROOF([lo, hi)) of merkle_proof.h. leaf_indices[*next] is the first index not below lo.
+// Recursion depth is at most 64: below the root, a range of at most 2^j leaves splits into
+// ranges of at most 2^(j-1).
+void PlanMultiRange(absl::Span<const uint64_t> leaf_indices, uint64_t lo, uint64_t hi, size_t* next,
+                    std::vector<LeafRange>* plan) {
+  if (*next == leaf_indices.size() || leaf_indices[*next] >= hi) {
+    plan->push_back({lo, hi});
+  } else if (hi - lo == 1) {
+    ++*next;  // A requested leaf: the verifier has its hash.
+  } else {
+    const uint64_t k = SplitPoint(hi - lo);
+    PlanMultiRange(leaf_indices, lo, lo + k, next, plan);
+    PlanMultiRange(leaf_indices, lo + k, hi, next, plan);
+  }
+}
+
 }  // namespace
 
 std::vector<LeafRange> PlanInclusion(uint64_t leaf_index, uint64_t tree_size) {
@@ -57,6 +73,14 @@ std::vector<LeafRange> PlanConsistency(uint64_t old_size, uint64_t new_size) {
     }
   }
   std::reverse(plan.begin(), plan.end());
+  return plan;
+}
+
+std::vector<LeafRange> PlanMultiInclusion(absl::Span<const uint64_t> leaf_indices,
+                                          uint64_t tree_size) {
+  std::vector<LeafRange> plan;
+  size_t next = 0;
+  PlanMultiRange(leaf_indices, 0, tree_size, &next, &plan);
   return plan;
 }
 

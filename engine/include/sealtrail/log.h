@@ -131,6 +131,12 @@ class Log {
   // INVALID_ARGUMENT if leaf_index >= tree_size; OUT_OF_RANGE if tree_size > Size().
   [[nodiscard]] absl::StatusOr<InclusionProof> ProveInclusion(uint64_t leaf_index,
                                                               uint64_t tree_size) const;
+  // The multi-leaf inclusion path of merkle_proof.h for `leaf_indices` in the tree of
+  // `tree_size` leaves, to check with VerifyMultiInclusion. Built from stored nodes, one read
+  // per path hash (up to log n for a last one that ends at tree_size); no record is read.
+  // INVALID_ARGUMENT as CheckMultiInclusionIndices; OUT_OF_RANGE if tree_size > Size().
+  [[nodiscard]] absl::StatusOr<std::vector<Hash>> ProveMultiInclusion(
+      absl::Span<const uint64_t> leaf_indices, uint64_t tree_size) const;
   // INVALID_ARGUMENT if old_size > new_size; OUT_OF_RANGE if new_size > Size().
   [[nodiscard]] absl::StatusOr<ConsistencyProof> ProveConsistency(uint64_t old_size,
                                                                   uint64_t new_size) const;
