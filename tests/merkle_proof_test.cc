@@ -33,6 +33,7 @@ using ::sealtrail::testing::BothVerifiersRejectConsistency;
 using ::sealtrail::testing::BothVerifiersRejectInclusion;
 using ::sealtrail::testing::ConsistencyShape;
 using ::sealtrail::testing::ConsistencyShapeOf;
+using ::sealtrail::testing::FlipBit;
 using ::sealtrail::testing::InclusionShape;
 using ::sealtrail::testing::RefFromHex;
 using ::sealtrail::testing::RefToHex;
@@ -94,11 +95,6 @@ const NaiveModel& Model() {
     return m;
   }();
   return *model;
-}
-
-Hash FlipBit(Hash hash, size_t bit) {
-  hash[(bit / 8) % kHashSize] ^= static_cast<uint8_t>(1u << (bit % 8));
-  return hash;
 }
 
 // Whether a (leaf, size) pair or (old, new) pair gets the costlier negative checks: all small

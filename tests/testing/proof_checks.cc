@@ -52,6 +52,11 @@ ConsistencyShape ConsistencyShapeOf(uint64_t old_size, uint64_t new_size) {
   return out;
 }
 
+Hash FlipBit(Hash hash, size_t bit) {
+  hash[(bit / 8) % kHashSize] ^= static_cast<uint8_t>(1u << (bit % 8));
+  return hash;
+}
+
 std::string ShortHex(absl::Span<const Hash> path) {
   std::vector<std::string> parts;
   for (const Hash& h : path) parts.push_back(RefToHex(h).substr(0, 16));

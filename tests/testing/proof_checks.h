@@ -42,6 +42,9 @@ struct ConsistencyShape {
 // REQUIRES: 0 < old_size < new_size.
 ConsistencyShape ConsistencyShapeOf(uint64_t old_size, uint64_t new_size);
 
+// `hash` with one bit flipped: bit % 8 of byte (bit / 8) % 32, so any `bit` names one.
+Hash FlipBit(Hash hash, size_t bit);
+
 // "[6e340b9cffb37a98 fac54203e7cc696c ...]": the first 8 bytes of each hash, for messages.
 std::string ShortHex(absl::Span<const Hash> path);
 
