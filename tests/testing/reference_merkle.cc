@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
@@ -153,6 +154,30 @@ std::vector<RefHash> RefPath(uint64_t m, absl::Span<const RefHash> leaf_hashes) 
 std::vector<RefHash> RefProof(uint64_t m, absl::Span<const RefHash> leaf_hashes) {
   if (m == 0 || m > leaf_hashes.size()) std::abort();
   return SubProof(m, leaf_hashes, true);
+}
+
+std::vector<RefHash> RefMultiPath(absl::Span<const uint64_t> leaf_indices,
+                                  absl::Span<const RefHash> leaf_hashes) {
+  if (leaf_indices.empty()) std::abort();
+  for (size_t i = 0; i < leaf_indices.size(); ++i) {
+    if (leaf_indices[i] >= leaf_hashes.size()) std::abort();
+    if (i > 0 && leaf_indices[i] <= leaf_indices[i - 1]) std::abort();
+  }
+  // Naive on purpose: every call scans all of leaf_indices, and MTH recomputes each subtree.
+  std::vector<RefHash> path;
+  auto proof = [&](auto& self, uint64_t lo, uint64_t hi) -> void {
+    const bool has_leaf = std::any_of(leaf_indices.begin(), leaf_indices.end(),
+                                      [&](uint64_t i) { return lo <= i && i < hi; });
+    if (!has_leaf) {
+      path.push_back(RefMthOfLeafHashes(leaf_hashes.subspan(lo, hi - lo)));
+    } else if (hi - lo > 1) {
+      const uint64_t k = SplitPoint(hi - lo);
+      self(self, lo, lo + k);
+      self(self, lo + k, hi);
+    }
+  };
+  proof(proof, 0, leaf_hashes.size());
+  return path;
 }
 
 bool RefVerifyInclusion(const RefHash& leaf_hash, uint64_t leaf_index, uint64_t tree_size,

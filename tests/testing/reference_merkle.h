@@ -45,6 +45,13 @@ std::vector<RefHash> RefPath(uint64_t m, absl::Span<const RefHash> leaf_hashes);
 // (for m == n this is the empty proof).
 std::vector<RefHash> RefProof(uint64_t m, absl::Span<const RefHash> leaf_hashes);
 
+// The multi-leaf inclusion path of sealtrail/merkle_proof.h, from its recursion: PROOF([lo, hi))
+// is MTH(D[lo:hi]) when no index of `leaf_indices` is in [lo, hi), empty for a leaf of it, else
+// PROOF of the left part (split as MTH splits) followed by PROOF of the right. REQUIRES:
+// leaf_indices non-empty, strictly increasing, each below leaf_hashes.size().
+std::vector<RefHash> RefMultiPath(absl::Span<const uint64_t> leaf_indices,
+                                  absl::Span<const RefHash> leaf_hashes);
+
 // RFC 9162 §2.1.3.2, step by step. True when `path` proves `leaf_hash` at `leaf_index` in the
 // tree of `tree_size` leaves with root `root`.
 bool RefVerifyInclusion(const RefHash& leaf_hash, uint64_t leaf_index, uint64_t tree_size,
