@@ -12,7 +12,10 @@ packages=(
   nlohmann-json3-dev libcli11-dev libisal-dev libjwt-dev
   libcpp-httplib-dev zlib1g-dev libboost1.74-dev
   libyaml-cpp-dev libcurl4-openssl-dev
+  python3
 )
+# python3 runs the second implementation of the key map format (tests/keymap_py/) and the
+# webhook receiver example of docs/detection.md.
 # node and npm run the OpenTelemetry JS SDK test (tests/otlp_js/, node >= 18.19): Debian's, unless
 # a node or npm is already on PATH (NodeSource's nodejs, say, which ships its own npm and conflicts
 # with Debian's npm package).

@@ -161,8 +161,8 @@ TEST_F(BundleCliTest, ExportedRangeOfOneTenantVerifiesOffline) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     top.insert(entry.path().filename());
   }
-  EXPECT_EQ(top,
-            std::set<std::string>({"checkpoint", "manifest.json", "records", "records.jsonl"}));
+  EXPECT_EQ(top, std::set<std::string>({"checkpoint", "completeness.pb", "manifest.json", "records",
+                                        "records.jsonl"}));
   std::vector<std::string> in_records;
   for (const auto& entry : std::filesystem::directory_iterator(dir + "/records")) {
     in_records.push_back(entry.path().filename());
@@ -470,9 +470,12 @@ TEST_F(BundleOfEveryFieldTest, ExportsOfManyEntryMapsVerifyEveryTime) {
     const v1::AuditRecord record = RecordOf(line);
     std::string missing;
     // actor.verified needs an actor token (the server sets it); the bool type is covered by
-    // record_json_test.
-    EXPECT_TRUE(
-        ::sealtrail::testing::EveryFieldIsSet(record, &missing, {"sealtrail.v1.Actor.verified"}))
+    // record_json_test. A key's first record links back to nothing (count 1, no prev_seq).
+    EXPECT_TRUE(::sealtrail::testing::EveryFieldIsSet(
+        record, &missing,
+        {"sealtrail.v1.Actor.verified", "sealtrail.v1.KeyLinks.tenant_prev_seq",
+         "sealtrail.v1.KeyLinks.actor_prev_seq", "sealtrail.v1.KeyLinks.action_prev_seq",
+         "sealtrail.v1.KeyLinks.trace_prev_seq"}))
         << missing;
     const uint64_t seq = line["seq"].get<uint64_t>();
     EXPECT_EQ(SerializeForLog(record),

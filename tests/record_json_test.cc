@@ -82,7 +82,7 @@ TEST(RecordJsonDeterminismTest, FieldsAreInFieldNumberOrder) {
   std::vector<std::string> top;
   for (const auto& [key, value] : parsed.items()) top.push_back(key);
   EXPECT_EQ(top, (std::vector<std::string>{"actor", "action", "context", "outcome", "correlation",
-                                           "details"}));
+                                           "details", "links"}));
   std::vector<std::string> context;
   for (const auto& [key, value] : parsed["context"].items()) context.push_back(key);
   EXPECT_EQ(context, (std::vector<std::string>{"tenantId", "sourceIp", "commitTimeNs",

@@ -161,6 +161,8 @@ std::vector<BadCase> BadCases() {
        "context.source_ip"},
       {"CommitTimeSetByClient", [](AuditRecord& r) { r.mutable_context()->set_commit_time_ns(1); },
        "context.commit_time_ns"},
+      {"LinksSetByClient", [](AuditRecord& r) { r.mutable_links()->set_actor_count(1); }, "links"},
+      {"EmptyLinksSetByClient", [](AuditRecord& r) { r.mutable_links(); }, "links"},
       {"NegativeEventTime", [](AuditRecord& r) { r.mutable_context()->set_event_time_ns(-1); },
        "context.event_time_ns"},
       {"NegativeRowCount", [](AuditRecord& r) { r.mutable_details()->set_row_count(-5); },

@@ -65,9 +65,11 @@ inline v1::AuditRecord RecordOf(const JsonLine& line) {
   return record.value_or(v1::AuditRecord());
 }
 
-// The record as appended: what the server stored, less the commit time it assigned.
+// The record as appended: what the server stored, less the commit time and the completeness
+// links it assigned.
 inline v1::AuditRecord WithoutCommitTime(v1::AuditRecord record) {
   record.mutable_context()->set_commit_time_ns(0);
+  record.clear_links();
   return record;
 }
 

@@ -20,7 +20,8 @@ class Checkpointer::Impl {
         env_(options.env != nullptr ? options.env : Env::Default()),
         origin_(options.origin.empty() ? signer_.verifier_key().name : options.origin),
         interval_(absl::Milliseconds(std::max<int64_t>(options.interval_ms, 1))),
-        on_background_error_(std::move(options.on_background_error)) {}
+        on_background_error_(std::move(options.on_background_error)),
+        content_(std::move(options.content)) {}
 
   ~Impl() { Stop(); }
 
@@ -43,6 +44,7 @@ class Checkpointer::Impl {
   const std::string origin_;
   const absl::Duration interval_;
   const std::function<void(const absl::Status&)> on_background_error_;
+  const std::function<absl::StatusOr<CheckpointContent>()> content_;
 
   absl::Mutex sign_mu_;  // Serializes signing: one checkpoint at a time, in size order.
   mutable absl::Mutex mu_;
@@ -54,7 +56,19 @@ class Checkpointer::Impl {
 absl::StatusOr<StoredCheckpoint> Checkpointer::Impl::SignNow() {
   absl::MutexLock lock(&sign_mu_);
   // Head() covers acknowledged records only, so nothing not yet durable is ever signed.
-  ASSIGN_OR_RETURN(const TreeHead head, log_->Head());
+  ASSIGN_OR_RETURN(TreeHead head, log_->Head());
+  CheckpointContent content{head.size, {}};
+  if (content_) {
+    ASSIGN_OR_RETURN(content, content_());
+    if (content.size > head.size) {
+      return absl::InternalError(absl::StrCat("refusing to sign: asked to sign size ", content.size,
+                                              " but only ", head.size, " records are durable"));
+    }
+    if (content.size != head.size) {
+      head.size = content.size;
+      ASSIGN_OR_RETURN(head.root, log_->Root(content.size));
+    }
+  }
   std::optional<StoredCheckpoint> latest = store_->Latest();
   int64_t timestamp_ms = env_->NowNanos() / 1'000'000;
   if (latest.has_value()) {
@@ -81,6 +95,7 @@ absl::StatusOr<StoredCheckpoint> Checkpointer::Impl::SignNow() {
   checkpoint.size = head.size;
   checkpoint.root = head.root;
   checkpoint.timestamp_ms = timestamp_ms;
+  checkpoint.extensions = std::move(content.extensions);
   ASSIGN_OR_RETURN(std::string note, signer_.Sign(FormatCheckpointBody(checkpoint)));
   RETURN_IF_ERROR(store_->Append(checkpoint, note));
   // The store's entry, which also says where it was stored (signing is serialized, so the

@@ -108,6 +108,9 @@ absl::Status CheckFormats(const AuditRecord& record) {
   if (record.context().commit_time_ns() != 0) {
     return Invalid("context.commit_time_ns", "is assigned by the server; leave it 0");
   }
+  if (record.has_links()) {
+    return Invalid("links", "is assigned by the server (completeness chains); leave it unset");
+  }
   if (record.context().event_time_ns() < 0) {
     return Invalid("context.event_time_ns", "is negative");
   }

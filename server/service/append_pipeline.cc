@@ -186,9 +186,19 @@ class AppendPipeline::Impl {
   void Commit(std::vector<Request> requests) {
     CommittedBatch batch;
     std::vector<std::string> stored;
+    // The committer is the log's only appender: the batch starts at the log's size.
+    uint64_t next_seq = log_->Size();
     for (Request& request : requests) {
       for (v1::AuditRecord& record : request.records) {
         record.mutable_context()->set_commit_time_ns(clock_.Next());
+      }
+      if (options_.key_heads != nullptr) {
+        // Links go to records before this one in commit order (staged batches chain within
+        // themselves), never to one that may not be written.
+        options_.key_heads->Stage(absl::MakeSpan(request.records), next_seq);
+      }
+      next_seq += request.records.size();
+      for (const v1::AuditRecord& record : request.records) {
         stored.push_back(SerializeForLog(record));
       }
       if (options_.on_committed) {
@@ -201,6 +211,15 @@ class AppendPipeline::Impl {
 
     std::vector<std::string_view> views(stored.begin(), stored.end());
     absl::StatusOr<uint64_t> first_seq = log_->Append(views);
+    if (options_.key_heads != nullptr) {
+      // Published before anyone is answered, so a checkpoint signed after an acknowledgement
+      // has the acknowledged records in its key map.
+      if (first_seq.ok()) {
+        options_.key_heads->Publish();
+      } else {
+        options_.key_heads->Discard();
+      }
+    }
     if (!first_seq.ok() && absl::IsInvalidArgument(first_seq.status())) {
       // Submit's checks make this unreachable; nothing was written and the log is sound.
       for (Request& request : requests) Refuse(request, first_seq.status());

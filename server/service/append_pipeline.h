@@ -4,9 +4,11 @@
 // Two threads, each a stage, so that one batch's fsync overlaps the next batch's preparation and
 // the previous batch's indexing:
 //   committer: takes everything queued (up to a batch limit), assigns each record its commit
-//              time (CommitClock), serializes it (SerializeForLog) and appends the batch to the
-//              Log in one call: one write and one fdatasync for many RPCs (group commit).
-//              Then it runs each request's callback with its results: the records are durable.
+//              time (CommitClock) and its completeness links (KeyHeads::Stage), serializes it
+//              (SerializeForLog) and appends the batch to the Log in one call: one write and one
+//              fdatasync for many RPCs (group commit). Then it publishes the batch's key heads
+//              (so the next checkpoint's key map covers them) and runs each request's callback
+//              with its results: the records are durable.
 //   indexer:   adds the batch's index entries (AuditIndex::Add, in sequence order). The
 //              entries come from the stored bytes by IndexFieldsFromStoredBytes, the one
 //              function that start-up catch-up and `sealtrail reindex` use too; the committer
@@ -48,6 +50,7 @@
 #include "sealtrail/v1/audit_record.pb.h"
 #include "server/index/audit_index.h"
 #include "server/service/event_log.h"
+#include "server/service/key_heads.h"
 
 namespace sealtrail {
 
@@ -95,6 +98,11 @@ struct AppendPipelineOptions {
   // the acknowledgement path but in commit order. It delays indexing, so it must be quick and
   // never block; it may Submit. May be empty (then the records are freed as soon as stored).
   std::function<void(const CommittedRecords& batch)> on_committed;
+  // Gives each record its completeness links before it is serialized, and learns the batch's
+  // key heads once it is durable, before anyone is answered (server/service/key_heads.h). Not
+  // owned; must outlive the pipeline. nullptr: records get no links (tests of the pipeline
+  // alone; the server always sets it).
+  KeyHeads* key_heads = nullptr;
 };
 
 class AppendPipeline {

@@ -27,6 +27,7 @@
 #include "server/service/access_control.h"
 #include "server/service/append_admission.h"
 #include "server/service/append_pipeline.h"
+#include "server/service/completeness_prover.h"
 #include "server/service/defaults.h"
 #include "server/service/proof_source.h"
 
@@ -58,11 +59,13 @@ class AuditLogService final
  public:
   // None owned; all must outlive the service (and the gRPC server it is registered with).
   AuditLogService(AppendPipeline* pipeline, const Log* log, const AuditIndex* index,
-                  ProofSource* proofs, const AccessControl* access, AuditLogServiceOptions options)
+                  ProofSource* proofs, CompletenessProver* completeness,
+                  const AccessControl* access, AuditLogServiceOptions options)
       : pipeline_(pipeline),
         log_(log),
         index_(index),
         proofs_(proofs),
+        completeness_(completeness),
         access_(access),
         options_(options),
         admission_(access, options.max_batch_records, options.require_verified_actor) {}
@@ -96,8 +99,13 @@ class AuditLogService final
   absl::Status AdmitQuery(const grpc::ServerContextBase& context, absl::string_view method,
                           const v1::QueryRequest& request) const;
   // One page: up to `limit` results (0: the request's own limit) after request.page_token.
+  // With `below` != 0, results at or beyond that tree size are left out (a completeness proof
+  // is pinned to it); `seqs`, when set, collects the page's sequence numbers.
   absl::Status RunQuery(const v1::QueryRequest& request, uint32_t limit,
-                        v1::QueryResponse* response) const;
+                        v1::QueryResponse* response, uint64_t below = 0,
+                        std::vector<uint64_t>* seqs = nullptr) const;
+  // Query with verify_complete: the whole answer in one page, with its proof.
+  absl::Status RunProvenQuery(const v1::QueryRequest& request, v1::QueryResponse* response) const;
 
   friend class AppendStreamReactor;
   friend class QueryStreamReactor;
@@ -109,6 +117,7 @@ class AuditLogService final
   const Log* const log_;
   const AuditIndex* const index_;
   ProofSource* const proofs_;
+  CompletenessProver* const completeness_;
   const AccessControl* const access_;
   const AuditLogServiceOptions options_;
   const AppendAdmission admission_;

@@ -1,7 +1,10 @@
 // AuditLogService's query methods: Query (one page) and QueryStream (pages until the limit).
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "sealtrail/status_macros.h"
@@ -14,7 +17,8 @@
 namespace sealtrail {
 
 absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t limit,
-                                       v1::QueryResponse* response) const {
+                                       v1::QueryResponse* response, uint64_t below,
+                                       std::vector<uint64_t>* seqs) const {
   ASSIGN_OR_RETURN(IndexQuery query, ToIndexQuery(request, options_.default_query_limit));
   if (limit != 0) query.limit = limit;
   // Appends are acknowledged before they are indexed: every one acknowledged before this query
@@ -33,6 +37,8 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
     // Records beyond a tree size the caller named cannot be proven against it; the caller asked
     // for proofs, so they are left out.
     if (request.with_proofs() && seq >= proof_size) continue;
+    if (below != 0 && seq >= below) continue;
+    if (seqs != nullptr) seqs->push_back(seq);
     v1::QueryResult* result = response->add_results();
     result->set_seq(seq);
     ASSIGN_OR_RETURN(*result->mutable_data(), log_->Read(seq));
@@ -45,6 +51,24 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
     }
   }
   response->set_next_page_token(found.next_page_token);
+  return absl::OkStatus();
+}
+
+absl::Status AuditLogService::RunProvenQuery(const v1::QueryRequest& request,
+                                             v1::QueryResponse* response) const {
+  ASSIGN_OR_RETURN(const ChainKey key, ChainKeyOf(request));
+  ASSIGN_OR_RETURN(const PinnedProof pinned, completeness_->Pin(key));
+  v1::QueryRequest chain = ChainQueryOf(request, key);
+  if (chain.with_proofs()) chain.set_proof_tree_size(pinned.checkpoint.tree_size());
+  std::vector<uint64_t> seqs;
+  RETURN_IF_ERROR(RunQuery(chain, 0, response, pinned.checkpoint.tree_size(), &seqs));
+  if (!response->next_page_token().empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "verify_complete needs the whole answer in one page, and more than ", seqs.size(),
+        " records match: raise limit (at most ", kMaxQueryLimit, ") or use QueryStream"));
+  }
+  ASSIGN_OR_RETURN(*response->mutable_completeness(),
+                   completeness_->Finish(request, key, pinned, std::move(seqs)));
   return absl::OkStatus();
 }
 
@@ -79,7 +103,10 @@ grpc::ServerUnaryReactor* AuditLogService::Query(grpc::CallbackServerContext* co
       context, request_bytes, response_bytes,
       [this, context](v1::QueryRequest& request, v1::QueryResponse* response, RawDone done) {
         absl::Status status = AdmitQuery(*context, kQueryMethod, request);
-        if (status.ok()) status = RunQuery(request, 0, response);
+        if (status.ok()) {
+          status = request.verify_complete() ? RunProvenQuery(request, response)
+                                             : RunQuery(request, 0, response);
+        }
         done(ToGrpcStatus(status));
       });
 }
@@ -94,6 +121,7 @@ class QueryStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffe
       : service_(service), context_(context) {
     absl::Status status = ParseRequest(request_bytes, request_);
     if (status.ok()) status = service_->AdmitQuery(*context_, kQueryStreamMethod, request_);
+    if (status.ok() && request_.verify_complete()) status = PinCompleteness();
     if (status.ok() && request_.with_proofs() && request_.proof_tree_size() == 0) {
       // Pin the tree size once, to a checkpoint covering the whole log, so every page is proven
       // against the same checkpoint.
@@ -135,13 +163,30 @@ class QueryStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffe
       const uint32_t page_limit = static_cast<uint32_t>(
           std::min<uint64_t>(remaining_, service_->options_.stream_page_records));
       v1::QueryResponse page;
-      absl::Status status = service_->RunQuery(request_, page_limit, &page);
+      absl::Status status = service_->RunQuery(
+          request_, page_limit, &page, pinned_.has_value() ? pinned_->checkpoint.tree_size() : 0,
+          pinned_.has_value() ? &answer_ : nullptr);
       if (!status.ok()) {
         Finish(ToGrpcStatus(status));
         return;
       }
       remaining_ -= std::min<uint64_t>(remaining_, page.results_size());
       const bool last = page.next_page_token().empty() || remaining_ == 0;
+      if (last && pinned_.has_value()) {
+        if (!page.next_page_token().empty()) {
+          Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                              "verify_complete proves a whole answer: more records match than "
+                              "the limit; ask without a limit"));
+          return;
+        }
+        absl::StatusOr<v1::CompletenessProof> proof =
+            service_->completeness_->Finish(original_, key_, *pinned_, std::move(answer_));
+        if (!proof.ok()) {
+          Finish(ToGrpcStatus(proof.status()));
+          return;
+        }
+        *page.mutable_completeness() = *std::move(proof);
+      }
       request_.set_page_token(page.next_page_token());
       if (remaining_ == 0) page.clear_next_page_token();
       if (page.results_size() > 0 || last) {
@@ -153,9 +198,25 @@ class QueryStreamReactor final : public grpc::ServerWriteReactor<grpc::ByteBuffe
     }
   }
 
+  // verify_complete: pins the proof's checkpoint and asks the index for the key's chain.
+  absl::Status PinCompleteness() {
+    ASSIGN_OR_RETURN(key_, ChainKeyOf(request_));
+    ASSIGN_OR_RETURN(PinnedProof pinned, service_->completeness_->Pin(key_));
+    pinned_ = std::move(pinned);
+    original_ = request_;
+    request_ = ChainQueryOf(request_, key_);
+    if (request_.with_proofs()) request_.set_proof_tree_size(pinned_->checkpoint.tree_size());
+    return absl::OkStatus();
+  }
+
   const AuditLogService* const service_;
   grpc::CallbackServerContext* const context_;
   v1::QueryRequest request_;  // Its page token moves on with each page.
+  // verify_complete only.
+  v1::QueryRequest original_;
+  ChainKey key_;
+  std::optional<PinnedProof> pinned_;
+  std::vector<uint64_t> answer_;
   uint64_t remaining_ = 0;
   grpc::ByteBuffer page_;  // The write buffer.
   bool last_written_ = false;

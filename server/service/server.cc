@@ -35,6 +35,7 @@
 #include "server/service/denial_recorder.h"
 #include "server/service/detection_stage.h"
 #include "server/service/integrity_auditor.h"
+#include "server/service/key_heads.h"
 #include "server/service/proof_source.h"
 #include "server/service/prover_service.h"
 #include "server/service/server_health.h"
@@ -117,8 +118,17 @@ class AuditServer::Impl {
       ASSIGN_OR_RETURN(Ed25519WebhookKey webhook_key, Ed25519WebhookKey::FromNoteSigner(signer));
       webhook_key_ = std::make_unique<Ed25519WebhookKey>(std::move(webhook_key));
     }
+    // Before the first checkpoint: each one signs the key map root of its size.
+    ASSIGN_OR_RETURN(key_heads_, KeyHeads::Load(*log_));
+    events_->Info("key_map_loaded",
+                  {{"commitment_from", key_heads_->commitment_from()}, {"records", head.size}});
     CheckpointerOptions checkpointer_options;
     checkpointer_options.env = env_;
+    checkpointer_options.content = [heads =
+                                        key_heads_.get()]() -> absl::StatusOr<CheckpointContent> {
+      ASSIGN_OR_RETURN(const KeyMapHead map, heads->Advance());
+      return CheckpointContent{map.size, {map.ExtensionLine()}};
+    };
     checkpointer_options.interval_ms = options.checkpoint_interval_ms;
     checkpointer_options.on_background_error = [this](const absl::Status& error) {
       health_->Fail("checkpointer", error);
@@ -156,6 +166,7 @@ class AuditServer::Impl {
     pipeline_options.max_batch_records = std::max<uint32_t>(options.max_batch_records, 16384);
     pipeline_options.max_inflight_bytes = options.max_inflight_bytes;
     pipeline_options.max_record_bytes = options.max_record_bytes;
+    pipeline_options.key_heads = key_heads_.get();
     pipeline_options.on_stage_failure = [this](std::string_view stage, const absl::Status& cause) {
       health_->Fail(stage, cause);
     };
@@ -177,8 +188,11 @@ class AuditServer::Impl {
     AuditLogServiceOptions service_options;
     service_options.max_batch_records = options.max_batch_records;
     service_options.require_verified_actor = options.require_verified_actor;
-    audit_service_ = std::make_unique<AuditLogService>(
-        pipeline_.get(), log_.get(), index_.get(), proofs_.get(), access_.get(), service_options);
+    completeness_ = std::make_unique<CompletenessProver>(log_.get(), index_.get(), key_heads_.get(),
+                                                         proofs_.get());
+    audit_service_ =
+        std::make_unique<AuditLogService>(pipeline_.get(), log_.get(), index_.get(), proofs_.get(),
+                                          completeness_.get(), access_.get(), service_options);
     prover_service_ = std::make_unique<ProverService>(log_.get(), index_.get(), pipeline_.get(),
                                                       store_.get(), proofs_.get(), access_.get());
     OtlpIngestOptions otlp_options;
@@ -474,10 +488,12 @@ class AuditServer::Impl {
   std::unique_ptr<ServerHealth> health_;  // Outlives every stage that reports to it.
   std::unique_ptr<Log> log_;
   std::unique_ptr<CheckpointStore> store_;
+  std::unique_ptr<KeyHeads> key_heads_;  // Outlives the checkpointer and the pipeline.
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<AuditIndex> index_;
   std::unique_ptr<DetectionStage> detection_;  // Null without --rules.
   std::unique_ptr<AppendPipeline> pipeline_;
+  std::unique_ptr<CompletenessProver> completeness_;
   std::unique_ptr<LogAlertFeed> alert_feed_;
   std::unique_ptr<IntegrityAuditor> integrity_;
   std::unique_ptr<Ed25519WebhookKey> webhook_key_;  // Null without --webhooks.

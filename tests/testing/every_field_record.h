@@ -18,8 +18,8 @@
 namespace sealtrail::testing {
 
 // Record `i` of a set: fields differ with `i`; `attributes` map entries, keys in no sorted order.
-// commit_time_ns, actor.verified and actor.verification_error are the server's, so set only when
-// `server_fields`.
+// commit_time_ns, actor.verified, actor.verification_error and the completeness links are the
+// server's, so set only when `server_fields`.
 inline v1::AuditRecord EveryFieldRecord(int i, int attributes = 24, bool server_fields = true) {
   v1::AuditRecord record;
   v1::Actor& actor = *record.mutable_actor();
@@ -30,6 +30,15 @@ inline v1::AuditRecord EveryFieldRecord(int i, int attributes = 24, bool server_
     actor.set_verified(true);
     actor.set_verification_error("token expired");
     record.mutable_context()->set_commit_time_ns(1700000000000000000 + i);
+    v1::KeyLinks& links = *record.mutable_links();
+    links.set_tenant_count(2 + i);
+    links.set_tenant_prev_seq(i);
+    links.set_actor_count(3 + i);
+    links.set_actor_prev_seq(i + 1);
+    links.set_action_count(4 + i);
+    links.set_action_prev_seq(i + 2);
+    links.set_trace_count(5 + i);
+    links.set_trace_prev_seq(i + 3);
   }
   v1::Action& action = *record.mutable_action();
   action.set_method("POST");

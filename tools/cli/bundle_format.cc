@@ -60,7 +60,7 @@ const std::string& ActorOf(const v1::AuditRecord& record) {
 }  // namespace
 
 Json ToJson(const BundleManifest& manifest) {
-  return Json{{"format", kBundleFormat},
+  return Json{{"format", manifest.version == 1 ? kBundleFormatV1 : kBundleFormat},
               {"tenant", manifest.tenant},
               {"from", FormatCommitTime(manifest.from_ns)},
               {"to", FormatCommitTime(manifest.to_ns)},
@@ -82,11 +82,13 @@ absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view text) {
   ASSIGN_OR_RETURN(Json json, ParseJson(text));
   if (!json.is_object()) return absl::InvalidArgumentError("not a JSON object");
   ASSIGN_OR_RETURN(std::string format, GetJsonString(json, "format"));
-  if (format != kBundleFormat) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("format is \"", format, "\", expected \"", kBundleFormat, "\""));
+  if (format != kBundleFormat && format != kBundleFormatV1) {
+    return absl::InvalidArgumentError(absl::StrCat("format is \"", format, "\", expected \"",
+                                                   kBundleFormat, "\" (or \"", kBundleFormatV1,
+                                                   "\")"));
   }
   BundleManifest manifest;
+  manifest.version = format == kBundleFormatV1 ? 1 : 2;
   ASSIGN_OR_RETURN(manifest.tenant, GetJsonString(json, "tenant"));
   ASSIGN_OR_RETURN(manifest.from_ns, GetTime(json, "from"));
   ASSIGN_OR_RETURN(manifest.to_ns, GetTime(json, "to"));
@@ -99,6 +101,22 @@ absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view text) {
   ASSIGN_OR_RETURN(manifest.created_at_ns, GetTime(json, "created_at"));
   ASSIGN_OR_RETURN(manifest.filters, GetFilters(json));
   return manifest;
+}
+
+v1::QueryRequest QueryOfManifest(const BundleManifest& manifest) {
+  v1::QueryRequest request;
+  request.set_tenant_id(manifest.tenant);
+  request.set_from_ns(manifest.from_ns);
+  request.set_to_ns(manifest.to_ns);
+  request.set_actor(manifest.filters.actor);
+  request.set_action(manifest.filters.action);
+  v1::Outcome::Result outcome = v1::Outcome::RESULT_UNSPECIFIED;
+  if (!manifest.filters.outcome.empty())
+    v1::Outcome::Result_Parse(manifest.filters.outcome, &outcome);
+  request.set_outcome(outcome);
+  request.set_trace_id(absl::HexStringToBytes(manifest.filters.trace_id));
+  request.set_order(v1::QueryRequest::OLDEST_FIRST);
+  return request;
 }
 
 std::string RecordFileName(uint64_t seq) { return absl::StrCat(seq, kBundleRecordSuffix); }

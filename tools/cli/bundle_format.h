@@ -1,4 +1,4 @@
-// The export bundle, format "sealtrail-bundle/v1": what `sealtrail export` writes and
+// The export bundle, format "sealtrail-bundle/v2": what `sealtrail export` writes and
 // `sealtrail verify-bundle` checks (docs/cli.md#export-bundles is the specification). A bundle is a
 // directory:
 //
@@ -8,11 +8,15 @@
 //                          whose RFC 9162 leaf hash is what its proof proves
 //   records/<seq>.tlog-proof  its C2SP tlog-proof (sealtrail/tlog_proof.h), whose checkpoint is
 //                          `checkpoint` byte for byte
+//   completeness.pb        a serialized sealtrail.v1.BundleCompleteness: the proof that records/
+//                          holds every record of the filter in the range (docs/completeness.md)
 //   records.jsonl          optional: one line per record in seq order, as `query --format json`
 //                          prints it, for people; NOT authoritative (verify-bundle only checks that
 //                          it agrees with the .pb files)
 //
-// <seq> is decimal without leading zeros. Nothing else may be in the directory.
+// <seq> is decimal without leading zeros. Nothing else may be in the directory. Version 1
+// bundles (made before completeness proofs) are the same without completeness.pb; they still
+// verify, and verify-bundle says their completeness is not proven.
 #ifndef SEALTRAIL_TOOLS_CLI_BUNDLE_FORMAT_H_
 #define SEALTRAIL_TOOLS_CLI_BUNDLE_FORMAT_H_
 
@@ -26,10 +30,13 @@
 #include "cli/output.h"
 #include "sealtrail/hash.h"
 #include "sealtrail/v1/audit_record.pb.h"
+#include "sealtrail/v1/audit_service.pb.h"
 
 namespace sealtrail::cli {
 
-inline constexpr char kBundleFormat[] = "sealtrail-bundle/v1";
+inline constexpr char kBundleFormat[] = "sealtrail-bundle/v2";
+inline constexpr char kBundleFormatV1[] = "sealtrail-bundle/v1";
+inline constexpr char kBundleCompletenessFile[] = "completeness.pb";
 inline constexpr char kBundleManifestFile[] = "manifest.json";
 inline constexpr char kBundleCheckpointFile[] = "checkpoint";
 inline constexpr char kBundleRecordsDir[] = "records";
@@ -52,6 +59,7 @@ struct BundleFilters {
 //    "trace_id":HEX|null}}
 // TIMEs are RFC 3339 UTC with nanoseconds; the records' commit times are in [from, to).
 struct BundleManifest {
+  int version = 2;  // 1: kBundleFormatV1, without completeness.pb.
   std::string tenant{};
   int64_t from_ns = 0;
   int64_t to_ns = 0;
@@ -68,8 +76,12 @@ struct BundleManifest {
 Json ToJson(const BundleManifest& manifest);
 
 // Parses manifest.json's text. INVALID_ARGUMENT naming the field that is missing or wrong, or a
-// format other than kBundleFormat.
+// format other than kBundleFormat or kBundleFormatV1.
 absl::StatusOr<BundleManifest> ParseBundleManifest(std::string_view text);
+
+// The query an export with `manifest` asks (tenant, range, filters, oldest first), the one
+// its completeness proof answers.
+v1::QueryRequest QueryOfManifest(const BundleManifest& manifest);
 
 // "<seq>.pb" and "<seq>.tlog-proof", and their paths relative to the bundle ("records/7.pb").
 std::string RecordFileName(uint64_t seq);

@@ -21,6 +21,8 @@
 #include "sealtrail/hash.h"
 #include "sealtrail/status_macros.h"
 #include "sealtrail/tlog_proof.h"
+#include "server/completeness/chain_key.h"
+#include "server/completeness/completeness_verifier.h"
 #include "server/record/json_text.h"
 #include "server/record/record.h"
 
@@ -209,7 +211,9 @@ struct BundleContext {
 
 // Checks the .pb and .tlog-proof of `seq`; returns the record's records.jsonl line, if its .pb
 // is a record.
-std::optional<Json> CheckRecord(const BundleContext& bundle, uint64_t seq, Problems& problems) {
+// Keeps the record's bytes in `data_out` when they could be read, for the completeness check.
+std::optional<Json> CheckRecord(const BundleContext& bundle, uint64_t seq, Problems& problems,
+                                std::string* data_out) {
   const std::string record_file = InBundleRecordsDir(RecordFileName(seq));
   const std::string proof_file = InBundleRecordsDir(ProofFileName(seq));
   absl::StatusOr<std::string> data =
@@ -221,6 +225,7 @@ std::optional<Json> CheckRecord(const BundleContext& bundle, uint64_t seq, Probl
     problems.Add(record_file, data.status().message());
     return std::nullopt;
   }
+  *data_out = *data;
 
   if (proof_text.ok()) {
     absl::StatusOr<TlogProof> proof = ParseTlogProof(*proof_text);
@@ -282,6 +287,58 @@ void CheckManifest(const BundleManifest& manifest, const Checkpoint& checkpoint,
   if (manifest.last_seq != last) differs("last_seq", seq_text(manifest.last_seq), seq_text(last));
 }
 
+// completeness.pb against the records: the bundle holds every record of its filter in its range
+// (docs/completeness.md). `records` are the bundle's records with their bytes, in seq order.
+void CheckCompleteness(const BundleContext& bundle, const Checkpoint& checkpoint,
+                       std::vector<AnsweredRecord> records, Problems& problems) {
+  absl::StatusOr<std::string> bytes =
+      ReadWholeFile(bundle.env, absl::StrCat(bundle.dir, "/", kBundleCompletenessFile),
+                    kMaxBundleCompletenessBytes);
+  if (!bytes.ok()) {
+    problems.Add(kBundleCompletenessFile, bytes.status().message());
+    return;
+  }
+  v1::BundleCompleteness completeness;
+  if (!completeness.ParseFromString(*bytes)) {
+    problems.Add(kBundleCompletenessFile, "not a serialized sealtrail.v1.BundleCompleteness");
+    return;
+  }
+  if (completeness.proof().checkpoint().signed_note() != bundle.checkpoint_note) {
+    problems.Add(kBundleCompletenessFile,
+                 "its proof's checkpoint is not the bundle's checkpoint byte for byte");
+    return;
+  }
+  for (const v1::QueryResult& kept : completeness.filtered_out()) {
+    absl::StatusOr<v1::AuditRecord> record = ParseStoredRecord(kept.data());
+    if (record.ok() && CheckRecordInBundle(*record, bundle.manifest).ok()) {
+      problems.Add(kBundleCompletenessFile,
+                   absl::StrCat("record ", kept.seq(),
+                                " is listed as left out by the filters, "
+                                "but it matches them: it belongs in records/"));
+      return;
+    }
+    records.push_back(AnsweredRecord{kept.seq(), kept.data()});
+  }
+  std::sort(records.begin(), records.end(),
+            [](const AnsweredRecord& a, const AnsweredRecord& b) { return a.seq < b.seq; });
+  const v1::QueryRequest query = QueryOfManifest(bundle.manifest);
+  absl::StatusOr<ChainKey> key = ChainKeyOf(query);
+  if (!key.ok()) {
+    problems.Add(kBundleManifestFile, key.status().message());
+    return;
+  }
+  absl::StatusOr<CompletenessResult> complete =
+      VerifyCompleteness(ClaimOf(query, *key), records, completeness.proof(), checkpoint);
+  if (!complete.ok()) {
+    problems.Add(kBundleCompletenessFile, complete.status().message());
+  } else if (complete->unproven_before_seq != 0) {
+    problems.Add(kBundleCompletenessFile,
+                 absl::StrCat("the range reaches back before sequence number ",
+                              complete->unproven_before_seq,
+                              ", where the log's completeness commitments begin"));
+  }
+}
+
 // A file of the bundle that is missing or damaged beyond checking the rest: DATA_LOSS naming it.
 absl::Status Unusable(const std::string& dir, absl::string_view file, const absl::Status& status) {
   return absl::DataLossError(absl::StrCat("bundle ", dir, ": ", file, ": ", status.message()));
@@ -301,14 +358,7 @@ absl::StatusOr<BundleManifest> VerifyBundle(Env* env, const std::string& dir,
         absl::StrCat("no bundle directory at ", dir, ": ", top.status().message()));
   }
   Problems problems;
-  const std::set<std::string> bundle_files = {kBundleManifestFile, kBundleCheckpointFile,
-                                              kBundleRecordsDir, kBundleRecordsJsonlFile};
   std::sort(top->begin(), top->end());
-  for (const std::string& name : *top) {
-    if (bundle_files.count(name) == 0) {
-      problems.Add(name, absl::StrCat("not a file of a ", kBundleFormat, " bundle"));
-    }
-  }
 
   // The checkpoint first: every proof hangs on it.
   absl::StatusOr<std::string> note =
@@ -326,6 +376,16 @@ absl::StatusOr<BundleManifest> VerifyBundle(Env* env, const std::string& dir,
   if (!manifest_text.ok()) return Unusable(dir, kBundleManifestFile, manifest_text.status());
   absl::StatusOr<BundleManifest> manifest = ParseBundleManifest(*manifest_text);
   if (!manifest.ok()) return Unusable(dir, kBundleManifestFile, manifest.status());
+  std::set<std::string> bundle_files = {kBundleManifestFile, kBundleCheckpointFile,
+                                        kBundleRecordsDir, kBundleRecordsJsonlFile};
+  if (manifest->version >= 2) bundle_files.insert(kBundleCompletenessFile);
+  for (const std::string& name : *top) {
+    if (bundle_files.count(name) == 0) {
+      problems.Add(
+          name, absl::StrCat("not a file of a ",
+                             manifest->version >= 2 ? kBundleFormat : kBundleFormatV1, " bundle"));
+    }
+  }
 
   std::map<uint64_t, int> seqs;  // What each seq has: kHasRecord | kHasProof.
   absl::StatusOr<std::vector<std::string>> entries =
@@ -356,6 +416,7 @@ absl::StatusOr<BundleManifest> VerifyBundle(Env* env, const std::string& dir,
   }
   JsonlCheck jsonl_check(std::move(jsonl), problems);
   const BundleContext bundle{env, dir, *note, key, expected_origin, *manifest};
+  std::vector<AnsweredRecord> records;  // With their bytes, for the completeness check.
   for (const auto& [seq, has] : seqs) {
     const std::string record_file = InBundleRecordsDir(RecordFileName(seq));
     const std::string proof_file = InBundleRecordsDir(ProofFileName(seq));
@@ -365,12 +426,15 @@ absl::StatusOr<BundleManifest> VerifyBundle(Env* env, const std::string& dir,
     } else if ((has & kHasProof) == 0) {
       problems.Add(proof_file, absl::StrCat("missing: ", record_file, " has no proof"));
     } else {
-      line = CheckRecord(bundle, seq, problems);
+      std::string data;
+      line = CheckRecord(bundle, seq, problems, &data);
+      records.push_back(AnsweredRecord{seq, std::move(data)});
     }
     jsonl_check.Check(seq, line);
   }
   jsonl_check.Finish();
   CheckManifest(*manifest, *checkpoint, seqs, problems);
+  if (manifest->version >= 2) CheckCompleteness(bundle, *checkpoint, std::move(records), problems);
   if (!problems.empty()) return problems.ToStatus(dir);
   return manifest;
 }
@@ -387,6 +451,8 @@ absl::Status RunVerifyBundle(Env* env, const std::string& dir, const std::string
   }
   return WriteJsonLine(out, Json{{"ok", true},
                                  {"records", manifest->records},
+                                 // Version 1 bundles carry no completeness proof.
+                                 {"complete", manifest->version >= 2},
                                  {"tenant", manifest->tenant},
                                  {"from", FormatCommitTime(manifest->from_ns)},
                                  {"to", FormatCommitTime(manifest->to_ns)},

@@ -13,10 +13,14 @@
 // the same JSON value as what the .pb gives (RecordsJsonlLine), compared canonically: members of
 // an object in any order, no key twice.
 //
-// What it cannot show: that no record of the tenant in the range was left out. The exporter is
-// trusted for completeness (docs/cli.md#export-bundles).
+// And, for a version-2 bundle, that it is complete (docs/completeness.md): completeness.pb's
+// proof, against the bundle's checkpoint, shows that records/ (with the chain records the
+// filters leave out, which completeness.pb carries and which must not match the filters) holds
+// every record of the filter's key committed in [from, to), none added; a record removed, even
+// with the manifest edited to match, is named as a gap. A version-1 bundle has no proof: it
+// verifies, and the output says "complete":false.
 //
-// Memory: one record at a time, plus one small entry per file name in records/.
+// Memory: the records' bytes (for the completeness check), plus one small entry per file name.
 #ifndef SEALTRAIL_TOOLS_CLI_BUNDLE_VERIFIER_H_
 #define SEALTRAIL_TOOLS_CLI_BUNDLE_VERIFIER_H_
 
@@ -33,6 +37,8 @@ namespace sealtrail::cli {
 
 // Most bytes of one record file verify-bundle reads.
 inline constexpr uint64_t kMaxBundleRecordBytes = 16u << 20;
+// Most bytes of completeness.pb verify-bundle reads (it may carry many filtered-out records).
+inline constexpr uint64_t kMaxBundleCompletenessBytes = uint64_t{1} << 30;
 // Most problems one verify-bundle error message lists; the rest are counted.
 inline constexpr size_t kMaxReportedBundleProblems = 20;
 
@@ -46,8 +52,9 @@ absl::StatusOr<BundleManifest> VerifyBundle(Env* env, const std::string& dir,
                                             const std::string& expected_origin);
 
 // `verify-bundle`: loads the VKEY (text or file), runs VerifyBundle and prints
-// {"ok":true,"records":N,"tenant":T,"from":TIME,"to":TIME,"tree_size":S,"root":"...",
-// "origin":O}, or {"ok":false,"error":"..."} and returns the error.
+// {"ok":true,"records":N,"complete":true|false (version 2 or
+// 1),"tenant":T,"from":TIME,"to":TIME,"tree_size":S,"root":"...", "origin":O}, or
+// {"ok":false,"error":"..."} and returns the error.
 absl::Status RunVerifyBundle(Env* env, const std::string& dir, const std::string& vkey,
                              const std::string& expected_origin, std::ostream& out);
 

@@ -79,6 +79,10 @@ absl::Status BundleWriter::WriteCheckpoint(std::string_view signed_note) {
   return WriteNewFile(kBundleCheckpointFile, signed_note);
 }
 
+absl::Status BundleWriter::WriteCompleteness(std::string_view bundle_completeness) {
+  return WriteNewFile(kBundleCompletenessFile, bundle_completeness);
+}
+
 absl::Status BundleWriter::AddRecord(uint64_t seq, std::string_view data,
                                      std::string_view tlog_proof, const Json& jsonl_line) {
   if (last_seq_.has_value() && seq <= *last_seq_) {

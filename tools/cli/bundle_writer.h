@@ -34,6 +34,9 @@ class BundleWriter {
   // Writes the checkpoint file: `signed_note` verbatim.
   absl::Status WriteCheckpoint(std::string_view signed_note);
 
+  // Writes completeness.pb: `bundle_completeness`, a serialized v1::BundleCompleteness.
+  absl::Status WriteCompleteness(std::string_view bundle_completeness);
+
   // Writes records/<seq>.pb (`data`) and records/<seq>.tlog-proof (`tlog_proof`), each synced,
   // and appends `jsonl_line` to records.jsonl. REQUIRES: seqs strictly increase across calls.
   absl::Status AddRecord(uint64_t seq, std::string_view data, std::string_view tlog_proof,

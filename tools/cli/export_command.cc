@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/bundle_format.h"
 #include "cli/bundle_writer.h"
+#include "cli/complete_query.h"
 #include "cli/evidence.h"
 #include "cli/exit_codes.h"
 #include "cli/keys.h"
@@ -54,21 +55,6 @@ BundleManifest ManifestOf(const v1::QueryRequest& request) {
   }
   manifest.filters.trace_id = absl::BytesToHexString(request.trace_id());
   return manifest;
-}
-
-// The tree size of a signed checkpoint that covers the newest match: asking for the newest match
-// with a proof makes the server sign one if the latest does not cover it. 0 (the latest
-// checkpoint) when nothing matches.
-absl::StatusOr<uint64_t> CoveringTreeSize(ServerClient& client, v1::QueryRequest request) {
-  request.set_order(v1::QueryRequest::NEWEST_FIRST);
-  uint64_t size = 0;
-  QueryFetcher fetcher(client, /*with_proofs=*/true);
-  RETURN_IF_ERROR(fetcher.ForEach(std::move(request), 1, std::nullopt, [&size](QueryRow row) {
-    if (!row.inclusion.has_value()) return absl::InternalError("a query row without a proof");
-    size = row.inclusion->proof.tree_size;
-    return absl::OkStatus();
-  }));
-  return size;
 }
 
 // The checkpoint of `tree_size` (0: the latest), its signature verified when a vkey is given.
@@ -124,27 +110,59 @@ absl::Status RunExport(Env* env, ServerClient& client, const ExportArgs& args, s
   if (args.bundle_dir.empty()) return absl::InvalidArgumentError("--out is required");
   ASSIGN_OR_RETURN(v1::QueryRequest request, ExportRequest(args.query));
   RETURN_IF_ERROR(BundleWriter::CheckTarget(env, args.bundle_dir));
-
-  // One checkpoint for the whole bundle, and every proof at its size.
-  ASSIGN_OR_RETURN(uint64_t covering_size, CoveringTreeSize(client, request));
-  ASSIGN_OR_RETURN(auto checkpoint, FetchCheckpoint(env, client, covering_size, args.check));
-  const std::string& signed_note = checkpoint.first.signed_note();
-  BundleManifest manifest = ManifestOf(request);
-  manifest.tree_size = checkpoint.second.size;
-  manifest.root = checkpoint.second.root;
-  manifest.origin = checkpoint.second.origin;
-  request.set_proof_tree_size(manifest.tree_size);
+  std::optional<NoteVerifierKey> key;
+  if (!args.check.vkey.empty()) {
+    ASSIGN_OR_RETURN(key, LoadVerifierKey(env, args.check.vkey));
+  }
 
   ASSIGN_OR_RETURN(std::unique_ptr<BundleWriter> writer,
                    BundleWriter::Create(env, args.bundle_dir));
+  BundleManifest manifest = ManifestOf(request);
   absl::Status written = [&]() -> absl::Status {
-    RETURN_IF_ERROR(writer->WriteCheckpoint(signed_note));
-    if (manifest.tree_size > 0) {  // An empty tree holds no records, and proves none.
-      QueryFetcher fetcher(client, /*with_proofs=*/true);
-      RETURN_IF_ERROR(fetcher.ForEach(
-          request, std::numeric_limits<uint64_t>::max(), std::nullopt,
-          [&](QueryRow row) { return AddRow(row, signed_note, manifest, *writer); }));
+    // One answer, proven complete (docs/completeness.md), with every record's proof at the
+    // completeness proof's checkpoint: the server pins it before the first record.
+    std::optional<std::pair<v1::Checkpoint, Checkpoint>> checkpoint;
+    v1::BundleCompleteness completeness;
+    ASSIGN_OR_RETURN(
+        ProvenAnswer proven,
+        StreamProvenAnswer(
+            client, request, key.has_value() ? &*key : nullptr, args.check.origin,
+            [&](QueryRow row, bool matches) -> absl::Status {
+              if (!row.inclusion.has_value()) {
+                return absl::InternalError("a query row without a proof");
+              }
+              if (!checkpoint.has_value()) {
+                ASSIGN_OR_RETURN(
+                    checkpoint,
+                    FetchCheckpoint(env, client, row.inclusion->proof.tree_size, args.check));
+                manifest.tree_size = checkpoint->second.size;
+                manifest.root = checkpoint->second.root;
+                manifest.origin = checkpoint->second.origin;
+                RETURN_IF_ERROR(writer->WriteCheckpoint(checkpoint->first.signed_note()));
+              }
+              if (!matches) {
+                // On the chain the proof follows, but left out by the export's other filters.
+                v1::QueryResult* kept = completeness.add_filtered_out();
+                kept->set_seq(row.seq);
+                kept->set_data(row.data);
+                return absl::OkStatus();
+              }
+              return AddRow(row, checkpoint->first.signed_note(), manifest, *writer);
+            }));
+    const std::string& proof_note = proven.proof.checkpoint().signed_note();
+    if (!checkpoint.has_value()) {
+      // Nothing in the range: the bundle is the proof of that, against its checkpoint.
+      manifest.tree_size = proven.checkpoint.size;
+      manifest.root = proven.checkpoint.root;
+      manifest.origin = proven.checkpoint.origin;
+      RETURN_IF_ERROR(writer->WriteCheckpoint(proof_note));
+    } else if (checkpoint->first.signed_note() != proof_note) {
+      return absl::DataLossError(
+          "the server's completeness proof is against another checkpoint than its records' "
+          "proofs");
     }
+    *completeness.mutable_proof() = std::move(proven.proof);
+    RETURN_IF_ERROR(writer->WriteCompleteness(completeness.SerializeAsString()));
     manifest.created_at_ns = env->NowNanos();
     return writer->Commit(manifest);
   }();

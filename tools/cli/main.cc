@@ -23,6 +23,7 @@
 #include "cli/bundle_verifier.h"
 #include "cli/checkpoint_commands.h"
 #include "cli/client_credentials.h"
+#include "cli/complete_query.h"
 #include "cli/credential_flags.h"
 #include "cli/demo.h"
 #include "cli/dev_token_command.h"
@@ -508,6 +509,16 @@ int main(int argc, char** argv) {
   query->add_flag("--with-proofs", query_args.with_proofs,
                   "Fetch and verify an inclusion proof of each record in the latest checkpoint "
                   "(records it does not cover yet are left out)");
+  bool verify_complete = false;
+  cli::CheckpointCheck complete_check;
+  CLI::Option* verify_complete_flag = query->add_flag(
+      "--verify-complete", verify_complete,
+      "Prove the answer complete (docs/completeness.md): every record of the query's key in "
+      "the range, none added, checked against the signed checkpoint (needs --vkey); exit 3 "
+      "naming what is missing otherwise. Prints the whole answer (no --limit)");
+  query->add_option("--vkey", complete_check.vkey, kVkeyHelp)->needs(verify_complete_flag);
+  query->add_option("--origin", complete_check.origin, kOriginHelp)->needs(verify_complete_flag);
+  query->get_option("--limit")->excludes(verify_complete_flag);
   query
       ->add_option("--format", query_args.format,
                    "table or csv (RFC 4180, CRLF), for people: values escaped, formulas "
@@ -533,6 +544,9 @@ int main(int argc, char** argv) {
     run = [&]() -> absl::Status {
       ASSIGN_OR_RETURN(cli::ServerConnection server, connection(query_server));
       cli::ServerClient client(std::move(server));
+      if (verify_complete) {
+        return cli::RunCompleteQuery(env, client, query_args, complete_check, std::cout, std::cerr);
+      }
       return cli::RunQuery(client, query_args, std::cout);
     };
   });

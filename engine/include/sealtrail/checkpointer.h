@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "sealtrail/checkpoint_store.h"
@@ -22,6 +23,12 @@
 #include "sealtrail/note_signer.h"
 
 namespace sealtrail {
+
+// What a checkpoint signs, when the caller decides (CheckpointerOptions::content).
+struct CheckpointContent {
+  uint64_t size = 0;                    // Durable, and not below the latest stored checkpoint.
+  std::vector<std::string> extensions;  // Extension lines after "timestamp-ms", in order.
+};
 
 struct CheckpointerOptions {
   Env* env = nullptr;  // Clock for timestamps; nullptr: Env::Default(). Not owned.
@@ -32,6 +39,10 @@ struct CheckpointerOptions {
   // Called once, from the background thread, with the error that stopped it (see Start), so
   // that the failure is heard (the server turns its health NOT_SERVING). May be empty.
   std::function<void(const absl::Status& error)> on_background_error;
+  // Asked, under the signing lock, for the size to sign and the extension lines that go with it
+  // (the server's key map root for that size, docs/completeness.md). An error fails the
+  // signing. Empty: the log's durable head and no further lines.
+  std::function<absl::StatusOr<CheckpointContent>()> content;
 };
 
 class Checkpointer {
