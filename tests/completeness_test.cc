@@ -398,6 +398,32 @@ TEST_F(CompletenessTest, KeyHeadsReloadFromTheLogAndRefuseBrokenLinks) {
                HasSubstr(absl::StrCat("record ", t_.log->Size() - 1, "'s link for tenant"))));
 }
 
+TEST_F(CompletenessTest, ADiscardedBatchLeavesNoTraceInTheChains) {
+  std::mt19937_64 rng(13);
+  Fill(t_, *heads_, 30, rng, &clock_);
+  std::vector<v1::AuditRecord> batch;
+  for (int i = 0; i < 8; ++i) batch.push_back(RandomRecord(rng));
+  batch[3].mutable_actor()->set_user_id("only-in-the-discarded-batch");
+  std::vector<v1::AuditRecord> first = batch;
+  heads_->Stage(absl::MakeSpan(first), t_.log->Size());
+  heads_->Discard();  // As the committer does when the append fails.
+  std::vector<v1::AuditRecord> again = batch;
+  heads_->Stage(absl::MakeSpan(again), t_.log->Size());
+  heads_->Publish();
+  // The links are those of a batch staged once; a fresh load from the log agrees after append.
+  std::vector<std::string> stored;
+  for (v1::AuditRecord& record : again) {
+    record.mutable_context()->set_commit_time_ns(++clock_);
+    stored.push_back(SerializeForLog(record));
+  }
+  std::vector<std::string_view> views(stored.begin(), stored.end());
+  ASSERT_OK(t_.log->Append(views).status());
+  absl::StatusOr<std::unique_ptr<KeyHeads>> reloaded = KeyHeads::Load(*t_.log);
+  ASSERT_OK(reloaded.status());
+  EXPECT_EQ((*reloaded)->Advance()->root, heads_->Advance()->root);
+  EXPECT_EQ(again[3].links().actor_count(), 1u);
+}
+
 TEST_F(CompletenessTest, ALogWrittenBeforeCommitmentsStartsThemAtItsSize) {
   // Records without links, as an older server wrote them.
   std::mt19937_64 rng(5);

@@ -58,23 +58,25 @@ absl::StatusOr<std::unique_ptr<KeyHeads>> KeyHeads::Load(const Log& log) {
       const Hash path = KeyPathOf(key);
       const Link link = LinkOf(record.links(), key.kind);
       auto it = heads->heads_.find(path);
-      const uint64_t count_before = it == heads->heads_.end() ? 0 : it->second.count;
+      const uint64_t count_before = it == heads->heads_.end() ? 0 : it->second.head.count;
       const bool chains =
-          link.count == count_before + 1 && (count_before == 0 || link.prev_seq == it->second.head);
+          link.count == count_before + 1 && (count_before == 0 || link.prev_seq == it->second.head.head);
       if (!chains) {
         return absl::DataLossError(absl::StrCat(
             "record ", seq, "'s link for ", DescribeKey(key.kind, key.tenant, key.value),
             " says count ", link.count, " after record ", link.prev_seq, ", but the log holds ",
             count_before, " records of that key before it",
-            count_before == 0 ? "" : absl::StrCat(", the newest at ", it->second.head)));
+            count_before == 0 ? "" : absl::StrCat(", the newest at ", it->second.head.head)));
       }
-      heads->heads_[path] = keymap::KeyHead{seq, link.count};
+      heads->heads_[path] = Entry{keymap::KeyHead{seq, link.count}, 0};
     }
   }
   heads->committed_size_ = size;
   heads->staged_end_ = size;
   absl::MutexLock lock(&heads->map_mu_);
-  for (const auto& [path, head] : heads->heads_) RETURN_IF_ERROR(heads->map_.Set(path, head));
+  for (const auto& [path, entry] : heads->heads_) {
+    RETURN_IF_ERROR(heads->map_.Set(path, entry.head));
+  }
   heads->map_size_ = size;
   heads->map_.Root();  // Proofs need the hashes, and Prove never computes them.
   {
@@ -85,20 +87,23 @@ absl::StatusOr<std::unique_ptr<KeyHeads>> KeyHeads::Load(const Log& log) {
 }
 
 void KeyHeads::Stage(absl::Span<v1::AuditRecord> records, uint64_t first_seq) {
+  // Straight into the heads, one hash-map operation per key, with what a Discard needs to put
+  // back noted at each key's first change in the batch (the batch's epoch marks it).
   uint64_t seq = first_seq;
   for (v1::AuditRecord& record : records) {
     v1::KeyLinks* links = record.mutable_links();
     links->Clear();
     for (const RecordKey& key : RecordKeysOf(record)) {
       const Hash path = KeyPathOf(key);
-      keymap::KeyHead before{0, 0};
-      if (auto it = staged_.find(path); it != staged_.end()) {
-        before = it->second;
-      } else if (auto jt = heads_.find(path); jt != heads_.end()) {
-        before = jt->second;
+      auto [it, inserted] = heads_.try_emplace(path, Entry{});
+      Entry& entry = it->second;
+      if (entry.epoch != epoch_) {
+        touched_.push_back(Touched{path, entry.head, inserted});
+        entry.epoch = epoch_;
       }
+      const keymap::KeyHead before = entry.head;
       SetLink(links, key.kind, Link{before.count + 1, before.count > 0 ? before.head : 0});
-      staged_[path] = keymap::KeyHead{seq, before.count + 1};
+      entry.head = keymap::KeyHead{seq, before.count + 1};
     }
     ++seq;
   }
@@ -108,16 +113,24 @@ void KeyHeads::Stage(absl::Span<v1::AuditRecord> records, uint64_t first_seq) {
 void KeyHeads::Publish() {
   {
     absl::MutexLock lock(&pending_mu_);
-    for (const auto& [path, head] : staged_) pending_[path] = head;
+    for (const Touched& touched : touched_) pending_[touched.path] = heads_[touched.path].head;
     pending_size_ = staged_end_;
   }
-  for (auto& [path, head] : staged_) heads_[path] = head;
   committed_size_ = staged_end_;
-  staged_.clear();
+  touched_.clear();
+  ++epoch_;
 }
 
 void KeyHeads::Discard() {
-  staged_.clear();
+  for (auto it = touched_.rbegin(); it != touched_.rend(); ++it) {
+    if (it->was_new) {
+      heads_.erase(it->path);
+    } else {
+      heads_[it->path] = Entry{it->before, 0};
+    }
+  }
+  touched_.clear();
+  ++epoch_;
   staged_end_ = committed_size_;
 }
 

@@ -4,9 +4,9 @@
 //
 // Two states, at two sizes:
 //   chain heads  the committer's: every key's (newest seq, count) over everything it staged and
-//                published. Stage() links a batch from it without changing it; Publish(), once
-//                the batch is durable, makes the batch's heads current and queues them for the
-//                map; Discard() forgets a batch that was never written.
+//                published. Stage() links a batch and advances the heads, noting what each key
+//                was before; Publish(), once the batch is durable, queues the batch's heads for
+//                the map; Discard() puts back what a batch that was never written changed.
 //   key map      the checkpointer's: Advance() applies what was published, recomputes the
 //                root and returns (size, root) to sign. Map proofs are answered at that size
 //                only: the map keeps no history, so a proof is always against the newest
@@ -81,8 +81,19 @@ class KeyHeads {
   const uint64_t from_;
 
   // Committer thread only.
-  absl::flat_hash_map<Hash, keymap::KeyHead> heads_;
-  absl::flat_hash_map<Hash, keymap::KeyHead> staged_;
+  struct Entry {
+    keymap::KeyHead head;
+    uint64_t epoch = 0;  // The batch that last changed it (epoch_ while staging it).
+  };
+  // A key's first change in the staged batch, and what it was before.
+  struct Touched {
+    Hash path;
+    keymap::KeyHead before;
+    bool was_new = false;
+  };
+  absl::flat_hash_map<Hash, Entry> heads_;  // Staged changes included.
+  std::vector<Touched> touched_;            // By the staged batch.
+  uint64_t epoch_ = 1;
   uint64_t committed_size_;
   uint64_t staged_end_ = 0;
 
