@@ -119,35 +119,46 @@ Honest ProveByScan(const TestLog& t, KeyHeads& heads, const CompletenessClaim& c
   honest.checkpoint.root = *t.log->Root(size);
   honest.checkpoint.extensions.push_back(map->ExtensionLine());
   const Key key{claim.kind, claim.tenant, claim.value};
-  const auto in_range = [&](int64_t ns) {
-    return (claim.from_ns == 0 || ns >= claim.from_ns) && (claim.to_ns == 0 || ns < claim.to_ns);
+  const auto below = [&](uint64_t seq, int64_t ns) {
+    return (claim.from_ns != 0 && ns < claim.from_ns) ||
+           (claim.from_seq != 0 && seq < claim.from_seq);
+  };
+  const auto above = [&](uint64_t seq, int64_t ns) {
+    return (claim.to_ns != 0 && ns >= claim.to_ns) || (claim.to_seq != 0 && seq >= claim.to_seq);
   };
   std::vector<uint64_t> chain;
   for (uint64_t seq = 0; seq < size; ++seq) {
     if (HasKey(t.records[seq], key)) chain.push_back(seq);
   }
   std::vector<uint64_t> answer;
-  std::optional<uint64_t> before, after;
-  for (uint64_t seq : chain) {
+  std::optional<size_t> after;  // Positions in `chain`.
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const uint64_t seq = chain[i];
     const int64_t ns = t.records[seq].context().commit_time_ns();
-    if (in_range(ns)) {
+    if (above(seq, ns)) {
+      if (!after.has_value()) after = i;  // The first one after.
+    } else if (!below(seq, ns)) {
       answer.push_back(seq);
-    } else if (claim.from_ns != 0 && ns < claim.from_ns) {
-      before = seq;  // The last one before.
-    } else if (!after.has_value()) {
-      after = seq;  // The first one after.
     }
   }
+  const bool has_start = claim.from_ns != 0 || claim.from_seq != 0;
   std::vector<uint64_t> boundary;
+  // The chain neighbour before the answer's first record (or, empty, before the first one
+  // after), when the range has a start; with neither, the key's newest.
+  std::optional<size_t> first;
+  if (!answer.empty()) {
+    first = std::find(chain.begin(), chain.end(), answer.front()) - chain.begin();
+  } else if (after.has_value()) {
+    first = after;
+  }
+  if (first.has_value() && *first > 0 && has_start) boundary.push_back(chain[*first - 1]);
+  if (!first.has_value() && !chain.empty()) boundary.push_back(chain.back());
   if (after.has_value()) {
-    boundary.push_back(*after);
+    boundary.push_back(chain[*after]);
   } else {
     const Hash path = keymap::KeyPath(key.kind, key.tenant, key.value);
     honest.proof.set_map_proof(keymap::SerializeMapProof(*heads.Prove(path, size)));
   }
-  // The one before is needed when the answer (or, empty, the one after) links back to it; and
-  // with no record after, an empty answer shows the key's newest.
-  if (before.has_value()) boundary.push_back(*before);
   for (uint64_t seq : boundary) {
     v1::QueryResult* result = honest.proof.add_boundary();
     result->set_seq(seq);
@@ -169,6 +180,8 @@ Honest ProveByScan(const TestLog& t, KeyHeads& heads, const CompletenessClaim& c
   honest.proof.set_key_value(claim.value);
   honest.proof.set_from_ns(claim.from_ns);
   honest.proof.set_to_ns(claim.to_ns);
+  honest.proof.set_from_seq(claim.from_seq);
+  honest.proof.set_to_seq(claim.to_seq);
   return honest;
 }
 
@@ -188,6 +201,14 @@ CompletenessClaim RandomClaim(const TestLog& t, std::mt19937_64& rng) {
   if (rng() % 4 != 0) claim.from_ns = 1 + static_cast<int64_t>(rng() % (last_ns + 2));
   if (rng() % 4 != 0) {
     claim.to_ns = claim.from_ns + 1 + static_cast<int64_t>(rng() % (last_ns / 2 + 2));
+  }
+  if (rng() % 3 == 0) {
+    // A sequence range, alone or with the time range (both then hold).
+    if (rng() % 2 == 0) claim.from_ns = 0;
+    if (rng() % 2 == 0) claim.to_ns = 0;
+    const uint64_t size = t.records.size();
+    if (rng() % 4 != 0) claim.from_seq = 1 + rng() % size;
+    if (rng() % 4 != 0) claim.to_seq = claim.from_seq + 1 + rng() % (size / 2 + 1);
   }
   claim.newest_first = rng() % 2 == 0;
   return claim;

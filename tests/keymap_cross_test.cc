@@ -27,6 +27,7 @@
 #include "server/keymap/key_map_format.h"
 #include "server/keymap/map_proof.h"
 #include "testing/file_util.h"
+#include "testing/keymap_paths.h"
 #include "testing/run_process.h"
 #include "testing/scratch_dir.h"
 #include "testing/status_matchers.h"
@@ -34,10 +35,9 @@
 namespace sealtrail::keymap {
 namespace {
 
-std::string Hex(std::string_view bytes) {
-  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
-}
-std::string Hex(const Hash& hash) { return Hex(AsStringView(hash)); }
+using ::sealtrail::testing::FlipPathBit;
+using ::sealtrail::testing::Hex;
+using ::sealtrail::testing::RandomPath;
 
 std::optional<Hash> HashFromHex(absl::string_view hex) {
   if (hex.size() != 2 * kHashSize) return std::nullopt;
@@ -67,16 +67,6 @@ struct CrossMap {
   std::vector<std::string> key_lines;  // "key KIND TENANT VALUE PATH", hex
   std::vector<Hash> paths;
 };
-
-Hash RandomPath(std::mt19937_64& rng) {
-  Hash path;
-  for (uint8_t& b : path) b = static_cast<uint8_t>(rng());
-  return path;
-}
-
-void FlipBit(Hash& path, int i) {
-  path[i / 8] = static_cast<uint8_t>(path[i / 8] ^ (0x80 >> (i % 8)));
-}
 
 void Add(CrossMap& m, const Hash& path, std::mt19937_64& rng) {
   ASSERT_OK(m.map.Set(path, {rng() % (uint64_t{1} << 40), 1 + rng() % 5000}));
@@ -120,12 +110,8 @@ std::vector<CrossMap> MakeMaps() {
   const Hash base = RandomPath(rng);
   Add(maps[3], base, rng);
   for (int i = 0; i < 150; ++i) {
-    Hash path = maps[3].paths[rng() % maps[3].paths.size()];
-    const int part = static_cast<int>(rng() % 256);
-    FlipBit(path, part);
-    for (int j = part + 1; j < 256; ++j) {
-      if (rng() % 2) FlipBit(path, j);
-    }
+    const Hash path = testing::PathSharing(maps[3].paths[rng() % maps[3].paths.size()],
+                                           static_cast<int>(rng() % 256), rng);
     if (!maps[3].map.Get(path).has_value()) Add(maps[3], path, rng);
   }
   return maps;
@@ -171,7 +157,7 @@ std::string WriteExchange(std::vector<CrossMap>& maps) {
     for (int i = 0; i < 80; ++i) asked.push_back(RandomPath(rng));
     for (int i = 0; !m.paths.empty() && i < 80; ++i) {
       Hash near = m.paths[rng() % m.paths.size()];
-      FlipBit(near, static_cast<int>(rng() % 256));
+      FlipPathBit(near, static_cast<int>(rng() % 256));
       asked.push_back(near);
     }
     for (size_t i = 0; i < asked.size(); ++i) {
@@ -195,8 +181,10 @@ TEST(KeyMapCrossTest, PythonAndCppAgreeOnKeysRootsAndProofsBothWays) {
   ASSERT_OK(testing::WriteWholeFile(to_python, WriteExchange(maps)));
 
   const testing::ProcessResult run = testing::RunProcess(
-      python, {std::string(SEALTRAIL_KEYMAP_PY_DIR) + "/keymap_cross.py", to_python, from_python},
-      "", scratch);
+      // -B: no __pycache__ written into the source tree.
+      python,
+      {"-B", std::string(SEALTRAIL_KEYMAP_PY_DIR) + "/keymap_cross.py", to_python, from_python}, "",
+      scratch);
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(run.out, ::testing::HasSubstr("keymap_cross: ok"));
 

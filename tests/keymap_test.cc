@@ -17,20 +17,19 @@
 #include "server/keymap/key_map.h"
 #include "server/keymap/key_map_format.h"
 #include "server/keymap/map_proof.h"
+#include "testing/keymap_paths.h"
 #include "testing/status_matchers.h"
 
 namespace sealtrail::keymap {
 namespace {
 
+using ::sealtrail::testing::Hex;
 using ::sealtrail::testing::IsOkAndHolds;
+using ::sealtrail::testing::PathSharing;
+using ::sealtrail::testing::RandomPath;
 using ::sealtrail::testing::StatusIs;
 using ::testing::HasSubstr;
 using ::testing::Optional;
-
-std::string Hex(std::string_view bytes) {
-  return absl::BytesToHexString(absl::string_view(bytes.data(), bytes.size()));
-}
-std::string Hex(const Hash& hash) { return Hex(AsStringView(hash)); }
 
 // The reference: the format's definition of a subtree hash, applied to sorted entries that
 // share their first `depth` bits. std::map orders paths bytewise, which is bit order.
@@ -50,23 +49,6 @@ Hash ReferenceRoot(const Entries& entries) {
   std::vector<MapEntry> sorted;
   for (const auto& [path, value] : entries) sorted.push_back({path, value});
   return ReferenceSubtree(sorted, 0);
-}
-
-Hash RandomPath(std::mt19937_64& rng) {
-  Hash path;
-  for (uint8_t& b : path) b = static_cast<uint8_t>(rng());
-  return path;
-}
-
-// A path that shares exactly `shared` (< 256) leading bits with `base`.
-Hash PathSharing(const Hash& base, int shared, std::mt19937_64& rng) {
-  Hash path = RandomPath(rng);
-  for (int i = 0; i <= shared; ++i) {
-    const uint8_t mask = static_cast<uint8_t>(0x80 >> (i % 8));
-    const int want = i < shared ? PathBit(base, i) : 1 - PathBit(base, i);
-    path[i / 8] = static_cast<uint8_t>(want ? (path[i / 8] | mask) : (path[i / 8] & ~mask));
-  }
-  return path;
 }
 
 // Random paths, or (clustered) paths that share long prefixes with a few bases, so that the

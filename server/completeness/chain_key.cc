@@ -64,6 +64,8 @@ CompletenessClaim ClaimOf(const v1::QueryRequest& request, const ChainKey& key) 
   claim.value = key.value;
   claim.from_ns = request.from_ns();
   claim.to_ns = request.to_ns();
+  claim.from_seq = request.from_seq();
+  claim.to_seq = request.to_seq();
   claim.newest_first = request.order() == v1::QueryRequest::NEWEST_FIRST;
   return claim;
 }

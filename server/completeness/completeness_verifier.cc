@@ -30,9 +30,30 @@ struct ChainRecord {
   bool in_answer = false;
 };
 
-bool InRange(const CompletenessClaim& claim, int64_t commit_ns) {
-  return (claim.from_ns == 0 || commit_ns >= claim.from_ns) &&
-         (claim.to_ns == 0 || commit_ns < claim.to_ns);
+// Before the range: committed before from_ns, or a sequence number below from_seq.
+bool Below(const CompletenessClaim& claim, uint64_t seq, int64_t commit_ns) {
+  return (claim.from_ns != 0 && commit_ns < claim.from_ns) ||
+         (claim.from_seq != 0 && seq < claim.from_seq);
+}
+
+// After it: committed at or after to_ns, or a sequence number at or past to_seq.
+bool Above(const CompletenessClaim& claim, uint64_t seq, int64_t commit_ns) {
+  return (claim.to_ns != 0 && commit_ns >= claim.to_ns) ||
+         (claim.to_seq != 0 && seq >= claim.to_seq);
+}
+
+bool InRange(const CompletenessClaim& claim, uint64_t seq, int64_t commit_ns) {
+  return !Below(claim, seq, commit_ns) && !Above(claim, seq, commit_ns);
+}
+
+bool HasStart(const CompletenessClaim& claim) { return claim.from_ns != 0 || claim.from_seq != 0; }
+bool HasEnd(const CompletenessClaim& claim) { return claim.to_ns != 0 || claim.to_seq != 0; }
+
+std::string Describe(const CompletenessClaim& claim) {
+  return absl::StrCat("commit times [", claim.from_ns, ", ",
+                      claim.to_ns == 0 ? std::string("end") : absl::StrCat(claim.to_ns),
+                      ") ns, sequence numbers [", claim.from_seq, ", ",
+                      claim.to_seq == 0 ? std::string("end") : absl::StrCat(claim.to_seq), ")");
 }
 
 absl::Status Gap(const std::string& key, const std::string& where) {
@@ -53,18 +74,17 @@ class Verifier {
     RETURN_IF_ERROR(CheckOrder(answer));
     for (const AnsweredRecord& record : answer) {
       ASSIGN_OR_RETURN(ChainRecord chained, Parse(record, /*in_answer=*/true));
-      if (!InRange(claim_, chained.commit_ns)) {
-        return absl::DataLossError(absl::StrCat(
-            "record ", chained.seq, " is not in the answer's range: its commit time ",
-            chained.commit_ns, " ns is outside [", claim_.from_ns, ", ",
-            claim_.to_ns == 0 ? std::string("end") : absl::StrCat(claim_.to_ns), ") ns"));
+      if (!InRange(claim_, chained.seq, chained.commit_ns)) {
+        return absl::DataLossError(
+            absl::StrCat("record ", chained.seq, " is not in the answer's range: its commit time ",
+                         chained.commit_ns, " ns is outside ", Describe(claim_)));
       }
       chain_.push_back(chained);
     }
     for (const v1::QueryResult& result : proof.boundary()) {
       ASSIGN_OR_RETURN(ChainRecord chained,
                        Parse(AnsweredRecord{result.seq(), result.data()}, /*in_answer=*/false));
-      if (InRange(claim_, chained.commit_ns)) {
+      if (InRange(claim_, chained.seq, chained.commit_ns)) {
         return Gap(key_, absl::StrCat("record ", chained.seq, " is in the range (commit time ",
                                       chained.commit_ns, " ns) but missing from the answer"));
       }
@@ -98,10 +118,16 @@ class Verifier {
                                                      "kind ", static_cast<int>(proof.key_kind()),
                                                      ") than the one asked for: ", key_));
     }
-    if (proof.from_ns() != claim_.from_ns || proof.to_ns() != claim_.to_ns) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the completeness proof is for the range [", proof.from_ns(), ", ", proof.to_ns(),
-          ") ns, not the one asked for [", claim_.from_ns, ", ", claim_.to_ns, ")"));
+    if (proof.from_ns() != claim_.from_ns || proof.to_ns() != claim_.to_ns ||
+        proof.from_seq() != claim_.from_seq || proof.to_seq() != claim_.to_seq) {
+      CompletenessClaim proven = claim_;
+      proven.from_ns = proof.from_ns();
+      proven.to_ns = proof.to_ns();
+      proven.from_seq = proof.from_seq();
+      proven.to_seq = proof.to_seq();
+      return absl::InvalidArgumentError(absl::StrCat("the completeness proof is for the range ",
+                                                     Describe(proven), ", not the one asked for, ",
+                                                     Describe(claim_)));
     }
     if (proof.checkpoint().tree_size() != checkpoint_.size) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -266,36 +292,36 @@ class Verifier {
       if (map_head_.from > 0) unproven_before_ = map_head_.from;
       return absl::OkStatus();
     }
-    if (claim_.from_ns == 0) {
+    if (!HasStart(claim_)) {
       return Gap(key_, absl::StrCat("record(s) missing before sequence number ", first.seq,
                                     ": it links back to ", first.prev_seq, " (count ", first.count,
                                     ") and the range has no start"));
     }
     const ChainRecord* before = Boundary(first.prev_seq, first.count - 1);
-    if (before == nullptr) {
+    if (before == nullptr || !Below(claim_, before->seq, before->commit_ns)) {
       return Gap(key_, absl::StrCat("the proof does not show that record ", first.prev_seq,
                                     " (which record ", first.seq,
                                     " links back to) is before "
                                     "the range; records may be missing before ",
                                     first.seq));
     }
-    return absl::OkStatus();  // Parse and Run checked it is outside the range; it is earlier.
+    return absl::OkStatus();
   }
 
   absl::Status CheckUpperBoundary(const v1::CompletenessProof& proof) {
     const ChainRecord* last = chain_.empty() ? nullptr : &chain_.back();
-    // The key's next record after the answer (or, empty answer, the first at or past to_ns).
+    // The key's next record after the answer (or, empty answer, the first above the range).
     const ChainRecord* next = nullptr;
     for (const auto& [seq, record] : boundary_) {
       const bool follows = last == nullptr
-                               ? (claim_.to_ns != 0 && record.commit_ns >= claim_.to_ns)
+                               ? Above(claim_, record.seq, record.commit_ns)
                                : (record.count == last->count + 1 && record.prev_seq == last->seq);
       if (follows && (last == nullptr || record.seq > last->seq)) {
         if (next == nullptr || record.seq < next->seq) next = &record;
       }
     }
     if (next != nullptr) {
-      if (claim_.to_ns == 0) {
+      if (!HasEnd(claim_)) {
         return Gap(key_, absl::StrCat("record ", next->seq, " follows the answer's last record",
                                       " and the range has no end"));
       }
@@ -331,13 +357,13 @@ class Verifier {
       }
       return absl::OkStatus();
     }
-    // Empty answer, no record of the key at or past to_ns: the newest must be before the range.
+    // Empty answer, no record of the key above the range: the newest must be below it.
     if (!head->has_value()) {
       if (map_head_.from > 0) unproven_before_ = map_head_.from;
       return absl::OkStatus();  // The key has no record since commitments began.
     }
     const ChainRecord* newest = Boundary((*head)->head, (*head)->count);
-    if (newest == nullptr) {
+    if (newest == nullptr || !Below(claim_, newest->seq, newest->commit_ns)) {
       return Gap(key_, absl::StrCat("the key map says the key's newest record is ", (*head)->head,
                                     " but the proof does not show it is before the range"));
     }
@@ -376,6 +402,8 @@ absl::StatusOr<CompletenessClaim> ClaimOfProof(const v1::CompletenessProof& proo
   claim.value = proof.key_value();
   claim.from_ns = proof.from_ns();
   claim.to_ns = proof.to_ns();
+  claim.from_seq = proof.from_seq();
+  claim.to_seq = proof.to_seq();
   claim.newest_first = newest_first;
   return claim;
 }

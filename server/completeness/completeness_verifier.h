@@ -1,6 +1,7 @@
 // Verifies that a query's answer is complete (docs/completeness.md): every record of one key
-// (tenant; tenant + actor, action or trace id) whose commit time is in [from_ns, to_ns), up to
-// the proof's tree size, is in the answer, in order, and nothing else is.
+// (tenant; tenant + actor, action or trace id) whose commit time is in [from_ns, to_ns) and whose
+// sequence number is in [from_seq, to_seq), up to the proof's tree size, is in the answer, in
+// order, and nothing else is.
 //
 // What it trusts: the checkpoint, whose signature the caller has verified (its root and its
 // "sealtrail-keymap" line), and the hasher. Everything else, the records, the boundary records,
@@ -12,10 +13,10 @@
 //      to the previous answer record, with a count one higher (a gap is named by its sequence
 //      numbers and how many records are missing);
 //   4. the chain's neighbours just outside the answer are outside the range: the record the
-//      first answer record links back to has an earlier commit time than from_ns (or there is
-//      none since commitments began), and the key's next record after the last answer record
-//      has a commit time at or past to_ns, or the key map says the last answer record is the
-//      key's newest at the tree size.
+//      first answer record links back to is below it (an earlier commit time than from_ns, or a
+//      sequence number below from_seq; or there is none since commitments began), and the key's
+//      next record after the last answer record is above it (at or past to_ns or to_seq), or
+//      the key map says the last answer record is the key's newest at the tree size.
 // Commit times never decrease along the log (the server assigns them), so a chain neighbour
 // outside the range means every record further along is outside it too.
 //
@@ -41,6 +42,8 @@ struct CompletenessClaim {
   std::string value;         // Actor, action, or 16 trace-id bytes; empty for a tenant.
   int64_t from_ns = 0;       // Inclusive; 0: unbounded.
   int64_t to_ns = 0;         // Exclusive; 0: unbounded.
+  uint64_t from_seq = 0;     // Inclusive; 0: unbounded.
+  uint64_t to_seq = 0;       // Exclusive; 0: unbounded.
   bool newest_first = true;  // The order the answer must be in.
 };
 

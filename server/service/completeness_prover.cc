@@ -21,6 +21,8 @@ using keymap::KeyKind;
 // How often Pin asks again when a background checkpoint moved the key map on between signing
 // and proving (it signs at most once per interval, so the second try nearly always holds).
 constexpr int kPinAttempts = 8;
+// Pages of records with the range end's commit time the search for the next record reads.
+constexpr int kMaxBoundaryPages = 16;
 
 struct Linked {
   uint64_t seq = 0;
@@ -92,6 +94,14 @@ absl::StatusOr<v1::CompletenessProof> CompletenessProver::Finish(
   proof.set_key_value(key.value);
   proof.set_from_ns(request.from_ns());
   proof.set_to_ns(request.to_ns());
+  proof.set_from_seq(request.from_seq());
+  proof.set_to_seq(request.to_seq());
+  const bool has_start = request.from_ns() != 0 || request.from_seq() != 0;
+  const bool has_end = request.to_ns() != 0 || request.to_seq() != 0;
+  const auto above = [&](const Linked& record) {
+    return (request.to_ns() != 0 && record.commit_ns >= request.to_ns()) ||
+           (request.to_seq() != 0 && record.seq >= request.to_seq());
+  };
 
   std::vector<uint64_t> boundary;
   auto add_boundary = [&](const Linked& record) {
@@ -103,14 +113,24 @@ absl::StatusOr<v1::CompletenessProof> CompletenessProver::Finish(
   // The record the range's first record of the key links back to, when the range has a start
   // (without one, a link back is a missing record and there is nothing to show).
   auto add_before = [&](const Linked& first) -> absl::Status {
-    if (first.link.count <= 1 || request.from_ns() == 0) return absl::OkStatus();
+    if (first.link.count <= 1 || !has_start) return absl::OkStatus();
     ASSIGN_OR_RETURN(const Linked before, ReadLinked(*log_, first.link.prev_seq, key.kind));
     add_boundary(before);
     return absl::OkStatus();
   };
-  // The key's first record at or past the range's end, below the pinned size.
+  // The key's first record above the range (at or past to_ns or to_seq), below the pinned size.
+  // Commit times never decrease, so it is among the key's records from the earlier of to_ns and
+  // the commit time of record to_seq on, oldest first; records with that same time that are not
+  // above the range yet are skipped.
   auto first_after_range = [&]() -> absl::StatusOr<std::optional<Linked>> {
-    if (request.to_ns() == 0) return std::nullopt;
+    if (!has_end) return std::nullopt;
+    std::optional<int64_t> start_ns;
+    if (request.to_ns() != 0) start_ns = request.to_ns();
+    if (request.to_seq() != 0 && request.to_seq() < size) {
+      ASSIGN_OR_RETURN(const Linked at, ReadLinked(*log_, request.to_seq(), key.kind));
+      start_ns = std::min(start_ns.value_or(at.commit_ns), at.commit_ns);
+    }
+    if (!start_ns.has_value()) return std::nullopt;  // to_seq past the pinned size.
     IndexQuery query;
     query.tenant_id = key.tenant;
     switch (key.kind) {
@@ -126,13 +146,22 @@ absl::StatusOr<v1::CompletenessProof> CompletenessProver::Finish(
         query.trace_id = key.value;
         break;
     }
-    query.from_ns = request.to_ns();
+    query.from_ns = *start_ns;
     query.newest_first = false;
-    query.limit = 1;
-    ASSIGN_OR_RETURN(const IndexQueryResult found, index_->Query(query));
-    if (found.seqs.empty() || found.seqs.front() >= size) return std::nullopt;
-    ASSIGN_OR_RETURN(Linked next, ReadLinked(*log_, found.seqs.front(), key.kind));
-    return next;
+    query.limit = kMaxQueryLimit;
+    for (int page = 0; page < kMaxBoundaryPages; ++page) {
+      ASSIGN_OR_RETURN(const IndexQueryResult found, index_->Query(query));
+      for (uint64_t seq : found.seqs) {
+        if (seq >= size) return std::nullopt;
+        ASSIGN_OR_RETURN(Linked next, ReadLinked(*log_, seq, key.kind));
+        if (above(next)) return next;
+      }
+      if (found.next_page_token.empty()) return std::nullopt;
+      query.page_token = found.next_page_token;
+    }
+    return absl::ResourceExhaustedError(
+        absl::StrCat("more than ", kMaxBoundaryPages * kMaxQueryLimit,
+                     " records share the commit time where the range ends; narrow the range"));
   };
 
   bool need_map_proof = false;

@@ -1,6 +1,7 @@
 // AuditLogService's query methods: Query (one page) and QueryStream (pages until the limit).
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <utility>
@@ -8,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "sealtrail/status_macros.h"
+#include "server/record/record.h"
 #include "server/service/audit_log_service.h"
 #include "server/service/authorizer.h"
 #include "server/service/grpc_status.h"
@@ -15,6 +17,39 @@
 #include "server/service/raw_call.h"
 
 namespace sealtrail {
+namespace {
+
+absl::StatusOr<int64_t> CommitTimeAt(const Log& log, uint64_t seq) {
+  ASSIGN_OR_RETURN(const std::string bytes, log.Read(seq));
+  ASSIGN_OR_RETURN(const v1::AuditRecord record, ParseStoredRecord(bytes));
+  return record.context().commit_time_ns();
+}
+
+// A sequence range as the index's time range: commit times never decrease along the log, so the
+// records of [from_seq, to_seq) lie in [time(from_seq), time(to_seq - 1)]; the few others with
+// those same times are left out by sequence number afterwards. False if no record can match.
+absl::StatusOr<bool> NarrowToSequenceRange(const Log& log, const v1::QueryRequest& request,
+                                           IndexQuery* query) {
+  const uint64_t size = log.Size();
+  if (request.from_seq() != 0) {
+    if (request.from_seq() >= size) return false;
+    ASSIGN_OR_RETURN(const int64_t from_ns, CommitTimeAt(log, request.from_seq()));
+    query->from_ns = std::max(query->from_ns.value_or(0), from_ns);
+  }
+  if (request.to_seq() != 0 && request.to_seq() <= size) {
+    ASSIGN_OR_RETURN(const int64_t last_ns, CommitTimeAt(log, request.to_seq() - 1));
+    query->to_ns =
+        std::min(query->to_ns.value_or(std::numeric_limits<int64_t>::max()), last_ns + 1);
+  }
+  return !(query->from_ns.has_value() && query->to_ns.has_value() &&
+           *query->from_ns >= *query->to_ns);
+}
+
+bool InSequenceRange(const v1::QueryRequest& request, uint64_t seq) {
+  return seq >= request.from_seq() && (request.to_seq() == 0 || seq < request.to_seq());
+}
+
+}  // namespace
 
 absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t limit,
                                        v1::QueryResponse* response, uint64_t below,
@@ -24,6 +59,8 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
   // Appends are acknowledged before they are indexed: every one acknowledged before this query
   // is in the log, so once the index covers the log's size it holds them all.
   RETURN_IF_ERROR(pipeline_->WaitUntilIndexed(log_->Size(), kIndexWaitTimeout));
+  ASSIGN_OR_RETURN(const bool may_match, NarrowToSequenceRange(*log_, request, &query));
+  if (!may_match) return absl::OkStatus();  // No record, no next page.
   ASSIGN_OR_RETURN(IndexQueryResult found, index_->Query(query));
   uint64_t proof_size = 0;
   if (request.with_proofs()) {
@@ -38,6 +75,7 @@ absl::Status AuditLogService::RunQuery(const v1::QueryRequest& request, uint32_t
     // for proofs, so they are left out.
     if (request.with_proofs() && seq >= proof_size) continue;
     if (below != 0 && seq >= below) continue;
+    if (!InSequenceRange(request, seq)) continue;
     if (seqs != nullptr) seqs->push_back(seq);
     v1::QueryResult* result = response->add_results();
     result->set_seq(seq);

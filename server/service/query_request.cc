@@ -36,6 +36,11 @@ absl::StatusOr<IndexQuery> ToIndexQuery(const v1::QueryRequest& request, uint32_
                                                    request.from_ns(), " is after to_ns ",
                                                    request.to_ns()));
   }
+  if (request.to_seq() != 0 && request.from_seq() >= request.to_seq()) {
+    return absl::InvalidArgumentError(absl::StrCat("the sequence range is empty: from_seq ",
+                                                   request.from_seq(), " is not below to_seq ",
+                                                   request.to_seq()));
+  }
   if (request.from_ns() != 0) query.from_ns = request.from_ns();
   if (request.to_ns() != 0) query.to_ns = request.to_ns();
   if (!request.actor().empty()) query.actor = request.actor();

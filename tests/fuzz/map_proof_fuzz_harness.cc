@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "server/keymap/key_map_format.h"
 #include "server/keymap/map_proof.h"
+#include "testing/keymap_paths.h"
 
 namespace sealtrail::fuzzing {
 namespace {
@@ -29,10 +30,6 @@ enum Mode : uint8_t { kWideMember = 0, kWideNearMember = 1, kWidePath = 2, kDeep
 
 Hash WidePath(int i) {
   return keymap::KeyPath(keymap::KeyKind::kActor, "fuzz", absl::StrCat("a", i));
-}
-
-void FlipBit(Hash& path, int i) {
-  path[i / 8] = static_cast<uint8_t>(path[i / 8] ^ (0x80 >> (i % 8)));
 }
 
 KeyMap& WideMap() {
@@ -58,7 +55,7 @@ KeyMap& DeepMap() {
     uint64_t head = 1;
     for (int part : {-1, 255, 128, 3}) {
       Hash path = base;
-      if (part >= 0) FlipBit(path, part);
+      if (part >= 0) testing::FlipPathBit(path, part);
       if (!built->Set(path, {head, head}).ok()) Die("building the deep map");
       ++head;
     }
@@ -86,7 +83,7 @@ std::optional<MapProofFuzzTarget> SelectMapProofFuzzTarget(const uint8_t* data, 
       return MapProofFuzzTarget{&WideMap(), WidePath((b / 4) % kWideEntries), 1};
     case kWideNearMember: {
       Hash path = WidePath((b / 4) % kWideEntries);
-      FlipBit(path, (b * 37) % 256);
+      testing::FlipPathBit(path, (b * 37) % 256);
       return MapProofFuzzTarget{&WideMap(), path, 1};
     }
     default: {

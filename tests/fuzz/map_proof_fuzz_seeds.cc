@@ -6,6 +6,7 @@
 #include "fuzz/map_proof_fuzz_harness.h"
 #include "server/keymap/key_map_format.h"
 #include "server/keymap/map_proof.h"
+#include "testing/keymap_paths.h"
 
 namespace sealtrail::fuzzing {
 namespace {
@@ -69,7 +70,7 @@ std::vector<std::string> MapProofFuzzSeeds() {
           paths.push_back(near);
           for (int flip : {255, 200, 129, 127, 64, 4, 2}) {
             Hash neighbour = near;
-            neighbour[flip / 8] = static_cast<uint8_t>(neighbour[flip / 8] ^ (0x80 >> (flip % 8)));
+            testing::FlipPathBit(neighbour, flip);
             paths.push_back(neighbour);
           }
         }

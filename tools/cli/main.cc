@@ -506,6 +506,10 @@ int main(int argc, char** argv) {
       ->check(kDecimalUint64)
       ->capture_default_str();
   query->add_flag("--oldest-first", query_args.oldest_first, "Oldest first");
+  query->add_option("--from-seq", query_args.from_seq, "Sequence number I or later")
+      ->check(kDecimalUint64);
+  query->add_option("--to-seq", query_args.to_seq, "Sequence numbers below J (exclusive)")
+      ->check(kDecimalUint64);
   query->add_flag("--with-proofs", query_args.with_proofs,
                   "Fetch and verify an inclusion proof of each record in the latest checkpoint "
                   "(records it does not cover yet are left out)");

@@ -55,6 +55,12 @@ absl::StatusOr<v1::QueryRequest> QueryRequestFromArgs(const QueryArgs& args) {
     return absl::InvalidArgumentError(
         absl::StrCat("--limit must be from 1 to ", std::numeric_limits<uint32_t>::max()));
   }
+  if (args.to_seq != 0 && args.from_seq >= args.to_seq) {
+    return absl::InvalidArgumentError(absl::StrCat("--from-seq (", args.from_seq,
+                                                   ") must be below --to-seq (", args.to_seq, ")"));
+  }
+  request.set_from_seq(args.from_seq);
+  request.set_to_seq(args.to_seq);
   request.set_order(args.oldest_first ? v1::QueryRequest::OLDEST_FIRST
                                       : v1::QueryRequest::NEWEST_FIRST);
   request.set_with_proofs(args.with_proofs);

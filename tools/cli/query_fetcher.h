@@ -45,6 +45,9 @@ struct QueryArgs {
   std::string follow_for{};  // With follow: stop after this long (absl duration, e.g. "1.5s").
                              // Empty: follow until the process is interrupted.
   absl::Duration poll_interval = absl::Milliseconds(500);
+  // Sequence numbers in [from_seq, to_seq); 0: no bound.
+  uint64_t from_seq = 0;
+  uint64_t to_seq = 0;
 };
 
 // Records per Query page the CLI asks for (the server may send fewer).
