@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -311,6 +312,35 @@ TEST_F(ServerCompletenessTest, ABundleWithARecordRemovedFailsEvenWithItsManifest
               StatusIs(absl::StatusCode::kDataLoss,
                        HasSubstr(absl::StrCat("1 record(s) missing between sequence numbers ",
                                               *(at - 1), " and ", *(at + 1)))));
+}
+
+// A record that fits the size limit only without its links is refused by the admission check,
+// alone, with the limit named, never by the log after it was batched with other requests.
+TEST_F(ServerCompletenessTest, TheRecordSizeLimitCountsTheLinks) {
+  ServerOptions options;
+  options.max_record_bytes = 600;
+  absl::StatusOr<std::unique_ptr<testing::TestServer>> small =
+      testing::TestServer::Start(scratch_.Sub("small-limit"), options);
+  ASSERT_OK(small.status());
+  // As the server stores it (service, peer, commit time at its largest), without links.
+  v1::AuditRecord record = MakeRecord("acme", "alice", "call.barge");
+  record.mutable_details()->set_new_value("");
+  v1::AuditRecord stored = testing::AsStored(record);
+  stored.mutable_context()->set_commit_time_ns(std::numeric_limits<int64_t>::max());
+  const size_t room = 600 - stored.ByteSizeLong() - 8;  // Fits by 8 bytes without links.
+  record.mutable_details()->set_new_value(std::string(room - 3, 'x'));
+  v1::AppendRequest request;
+  *request.add_records() = record;
+  grpc::ClientContext context;
+  v1::AppendResponse response;
+  const grpc::Status refused = (*small)->audit().Append(&context, request, &response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(refused.error_message(), HasSubstr("over the limit of 600 bytes"));
+  // The server goes on appending.
+  v1::AppendRequest fine;
+  *fine.add_records() = MakeRecord("acme", "alice", "call.barge");
+  grpc::ClientContext again;
+  EXPECT_TRUE((*small)->audit().Append(&again, fine, &response).ok());
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "sealtrail/status_macros.h"
 #include "server/record/record.h"
+#include "server/record/record_keys.h"
 #include "server/service/commit_clock.h"
 
 namespace sealtrail {
@@ -43,6 +44,14 @@ struct CommittedBatch {
   std::vector<v1::AuditRecord> records;
   std::vector<Hash> leaf_hashes;
 };
+
+void SetLargestLinks(v1::AuditRecord& record) {
+  constexpr uint64_t kLargest = std::numeric_limits<uint64_t>::max();
+  v1::KeyLinks* links = record.mutable_links();
+  for (const RecordKey& key : RecordKeysOf(record)) {
+    SetLink(links, key.kind, Link{kLargest, kLargest});
+  }
+}
 
 absl::StatusOr<int64_t> LastCommitTime(const Log& log) {
   uint64_t size = log.Size();
@@ -78,7 +87,12 @@ class AppendPipeline::Impl {
       // whatever time the committer assigns, and a request is refused whole, before any of it
       // is queued.
       records[i].mutable_context()->set_commit_time_ns(std::numeric_limits<int64_t>::max());
+      // Likewise the completeness links at their largest (the committer sets the real ones):
+      // a record the log would refuse once linked must be refused here, alone, and never fail
+      // the batch it would have joined.
+      if (options_.key_heads != nullptr) SetLargestLinks(records[i]);
       size_t size = records[i].ByteSizeLong();
+      records[i].clear_links();
       if (size > options_.max_record_bytes) {
         refusal = absl::InvalidArgumentError(
             absl::StrCat("records[", i, "] is ", size, " bytes when stored, over the limit of ",
