@@ -389,23 +389,4 @@ absl::StatusOr<CompletenessResult> VerifyCompleteness(const CompletenessClaim& c
   return Verifier(claim, checkpoint).Run(answer, proof);
 }
 
-absl::StatusOr<CompletenessClaim> ClaimOfProof(const v1::CompletenessProof& proof,
-                                               bool newest_first) {
-  const int kind = static_cast<int>(proof.key_kind());
-  if (kind < static_cast<int>(KeyKind::kTenant) || kind > static_cast<int>(KeyKind::kTrace)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the completeness proof names an unknown key kind ", kind));
-  }
-  CompletenessClaim claim;
-  claim.kind = static_cast<KeyKind>(kind);
-  claim.tenant = proof.tenant_id();
-  claim.value = proof.key_value();
-  claim.from_ns = proof.from_ns();
-  claim.to_ns = proof.to_ns();
-  claim.from_seq = proof.from_seq();
-  claim.to_seq = proof.to_seq();
-  claim.newest_first = newest_first;
-  return claim;
-}
-
 }  // namespace sealtrail

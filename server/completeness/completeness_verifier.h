@@ -71,11 +71,6 @@ struct CompletenessResult {
     const CompletenessClaim& claim, absl::Span<const AnsweredRecord> answer,
     const v1::CompletenessProof& proof, const Checkpoint& checkpoint);
 
-// The claim a proof says it answers (its key and range), for callers that take the claim from
-// the proof after checking it against what they asked. INVALID_ARGUMENT for an unknown kind.
-[[nodiscard]] absl::StatusOr<CompletenessClaim> ClaimOfProof(const v1::CompletenessProof& proof,
-                                                             bool newest_first);
-
 }  // namespace sealtrail
 
 #endif  // SEALTRAIL_SERVER_COMPLETENESS_COMPLETENESS_VERIFIER_H_

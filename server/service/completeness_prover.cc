@@ -12,6 +12,7 @@
 #include "server/keymap/map_proof.h"
 #include "server/record/record.h"
 #include "server/record/record_keys.h"
+#include "server/service/query_request.h"
 
 namespace sealtrail {
 namespace {
@@ -131,24 +132,12 @@ absl::StatusOr<v1::CompletenessProof> CompletenessProver::Finish(
       start_ns = std::min(start_ns.value_or(at.commit_ns), at.commit_ns);
     }
     if (!start_ns.has_value()) return std::nullopt;  // to_seq past the pinned size.
-    IndexQuery query;
-    query.tenant_id = key.tenant;
-    switch (key.kind) {
-      case KeyKind::kTenant:
-        break;
-      case KeyKind::kActor:
-        query.actor = key.value;
-        break;
-      case KeyKind::kAction:
-        query.action = key.value;
-        break;
-      case KeyKind::kTrace:
-        query.trace_id = key.value;
-        break;
-    }
-    query.from_ns = *start_ns;
-    query.newest_first = false;
-    query.limit = kMaxQueryLimit;
+    // The key's chain from start_ns on, oldest first: the query the answer itself was read with.
+    v1::QueryRequest after;
+    after.set_tenant_id(key.tenant);
+    after.set_from_ns(*start_ns);
+    after.set_order(v1::QueryRequest::OLDEST_FIRST);
+    ASSIGN_OR_RETURN(IndexQuery query, ToIndexQuery(ChainQueryOf(after, key), kMaxQueryLimit));
     for (int page = 0; page < kMaxBoundaryPages; ++page) {
       ASSIGN_OR_RETURN(const IndexQueryResult found, index_->Query(query));
       for (uint64_t seq : found.seqs) {

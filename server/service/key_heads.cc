@@ -59,8 +59,8 @@ absl::StatusOr<std::unique_ptr<KeyHeads>> KeyHeads::Load(const Log& log) {
       const Link link = LinkOf(record.links(), key.kind);
       auto it = heads->heads_.find(path);
       const uint64_t count_before = it == heads->heads_.end() ? 0 : it->second.head.count;
-      const bool chains =
-          link.count == count_before + 1 && (count_before == 0 || link.prev_seq == it->second.head.head);
+      const bool chains = link.count == count_before + 1 &&
+                          (count_before == 0 || link.prev_seq == it->second.head.head);
       if (!chains) {
         return absl::DataLossError(absl::StrCat(
             "record ", seq, "'s link for ", DescribeKey(key.kind, key.tenant, key.value),

@@ -24,7 +24,7 @@
 // disagrees with the heads before it is DATA_LOSS naming its sequence number.
 //
 // Thread-safety: Stage, Publish and Discard from the committer thread only; Advance, Prove,
-// MapSize and commitment_from from any thread.
+// and commitment_from from any thread.
 #ifndef SEALTRAIL_SERVER_SERVICE_KEY_HEADS_H_
 #define SEALTRAIL_SERVER_SERVICE_KEY_HEADS_H_
 
